@@ -1,0 +1,51 @@
+"""skipviz: see why skip and residual connections keep deep networks trainable."""
+
+import torch
+
+from .compare import compare
+from .data import DATASETS, make_dataset
+from .grads import GradientRecorder
+from .models import ACTIVATIONS, MLP, PlainBlock, ResidualBlock, make_mlp
+from .plots import PLAIN_COLOR, RESIDUAL_COLOR, variant_color, variant_label
+from .theory import (
+    block_jacobian,
+    end_to_end_jacobian,
+    identity_gap,
+    jacobian_singular_values,
+    loss_landscape,
+    plain_twin,
+    random_chain_singular_values,
+    scalar_chain,
+)
+from .train import TrainResult, train
+
+# the models here are tiny: extra threads cost more than they give, and binder has one cpu
+torch.set_num_threads(1)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ACTIVATIONS",
+    "DATASETS",
+    "MLP",
+    "PLAIN_COLOR",
+    "RESIDUAL_COLOR",
+    "GradientRecorder",
+    "PlainBlock",
+    "ResidualBlock",
+    "TrainResult",
+    "block_jacobian",
+    "compare",
+    "end_to_end_jacobian",
+    "identity_gap",
+    "jacobian_singular_values",
+    "loss_landscape",
+    "make_dataset",
+    "make_mlp",
+    "plain_twin",
+    "random_chain_singular_values",
+    "scalar_chain",
+    "train",
+    "variant_color",
+    "variant_label",
+]

@@ -1,0 +1,134 @@
+"""the maths behind the lessons: block jacobians, the chain over depth, loss landscapes."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch.func import jacrev
+
+from ._validate import check_float, check_int
+from .models import PlainBlock, ResidualBlock
+
+
+def plain_twin(block: ResidualBlock) -> PlainBlock:
+    """the same layer without its shortcut (shares fc and act, so the same F)."""
+    twin = PlainBlock.__new__(PlainBlock)
+    torch.nn.Module.__init__(twin)
+    twin.fc, twin.act = block.fc, block.act
+    return twin
+
+
+def block_jacobian(block: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """dy/dx of one block at one input vector x of shape (width,): a (width, width) matrix."""
+    x = torch.as_tensor(x)
+    if x.ndim != 1:
+        raise ValueError(f"x must be one input vector of shape (width,), got {tuple(x.shape)}")
+    return jacrev(block)(x).detach()
+
+
+def identity_gap(block: ResidualBlock, x: torch.Tensor) -> float:
+    """max |J_residual - J_plain - alpha I|: zero up to rounding, which is dL/dx = dL/dy (dF/dx + 1)."""
+    j_res = block_jacobian(block, x)
+    j_plain = block_jacobian(plain_twin(block), x)
+    eye = torch.eye(len(x), dtype=j_res.dtype)
+    return float((j_res - j_plain - block.alpha * eye).abs().max())
+
+
+def blocks_forward(blocks, x: torch.Tensor) -> torch.Tensor:
+    for block in blocks:
+        x = block(x)
+    return x
+
+
+def end_to_end_jacobian(net: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """jacobian of the whole stack of blocks at x (the stem's output), shape (width, width)."""
+    return jacrev(lambda v: blocks_forward(net.blocks, v))(torch.as_tensor(x)).detach()
+
+
+def jacobian_singular_values(net: torch.nn.Module, x: torch.Tensor) -> np.ndarray:
+    """singular values of the end-to-end jacobian, largest first."""
+    return torch.linalg.svdvals(end_to_end_jacobian(net, x)).cpu().numpy()
+
+
+def scalar_chain(gain: float, depth: int) -> dict[str, np.ndarray]:
+    """the one-number picture: a factor g per layer gives g**l without the +1, (1+g)**l with it."""
+    gain = check_float("gain", gain, -10.0, 10.0)
+    depth = check_int("depth", depth, 1, 10_000)
+    layers = np.arange(depth + 1)
+    return {"layers": layers, "plain": gain**layers, "residual": (1.0 + gain) ** layers}
+
+
+def random_chain_singular_values(depth: int, width: int = 32, gain: float = 0.5,
+                                 seed: int = 0) -> dict[str, np.ndarray]:
+    """singular values of prod J_i and prod (I + J_i) for random layer jacobians J_i.
+
+    J_i = gain * G_i / sqrt(width), G_i standard normal: each J_i alone shrinks vectors by
+    about `gain`. returns arrays of shape (depth + 1, width), one row per prefix length.
+    """
+    depth = check_int("depth", depth, 1, 1000)
+    width = check_int("width", width, 1, 512)
+    gain = check_float("gain", gain, 0.0, 10.0)
+    seed = check_int("seed", seed, 0, 2**32 - 1)
+    g = torch.Generator().manual_seed(seed)
+    eye = torch.eye(width, dtype=torch.float64)
+    plain, res = eye.clone(), eye.clone()
+    out = {"plain": [torch.linalg.svdvals(plain)], "residual": [torch.linalg.svdvals(res)]}
+    for _ in range(depth):
+        J = gain * torch.randn(width, width, generator=g, dtype=torch.float64) / width**0.5
+        plain, res = J @ plain, (eye + J) @ res
+        out["plain"].append(torch.linalg.svdvals(plain))
+        out["residual"].append(torch.linalg.svdvals(res))
+    return {k: torch.stack(v).numpy() for k, v in out.items()}
+
+
+def filter_normalized_direction(net: torch.nn.Module, generator: torch.Generator) -> list[torch.Tensor]:
+    """a random direction in weight space scaled filter by filter (Li et al. 2018).
+
+    each row of a weight matrix (one unit's incoming weights, the mlp's 'filter') gets the
+    norm of the same row of the trained weights; biases get no direction, as in the paper.
+    """
+    direction = []
+    for p in net.parameters():
+        d = torch.randn(p.shape, generator=generator, dtype=p.dtype)
+        if p.ndim <= 1:
+            d.zero_()
+        else:
+            rows_p, rows_d = p.detach().flatten(1), d.flatten(1)
+            scale = rows_p.norm(dim=1, keepdim=True) / (rows_d.norm(dim=1, keepdim=True) + 1e-10)
+            d = (rows_d * scale).view_as(p)
+        direction.append(d)
+    return direction
+
+
+@torch.no_grad()
+def loss_landscape(net: torch.nn.Module, X, y, *, dims: int = 1, span: float = 1.0,
+                   points: int = 41, seed: int = 0):
+    """the loss along 1 or 2 filter-normalised random directions through the trained weights.
+
+    returns (coords, losses) for dims=1, and (coords, losses_grid) with losses_grid of shape
+    (points, points), rows along the second direction, for dims=2.
+    """
+    dims = check_int("dims", dims, 1, 2)
+    span = check_float("span", span, positive=True)
+    points = check_int("points", points, 3, 201)
+    seed = check_int("seed", seed, 0, 2**32 - 1)
+    g = torch.Generator().manual_seed(seed)
+    dirs = [filter_normalized_direction(net, g) for _ in range(dims)]
+    X = torch.as_tensor(X, dtype=torch.float32)
+    y = torch.as_tensor(y).long()
+    probe = copy.deepcopy(net)
+    base = [p.detach().clone() for p in net.parameters()]
+    coords = np.linspace(-span, span, points)
+
+    def loss_at(a: float, b: float) -> float:
+        for p, p0, d0, d1 in zip(probe.parameters(), base, dirs[0], dirs[-1]):
+            p.copy_(p0 + a * d0 + (b * d1 if dims == 2 else 0.0))
+        return F.cross_entropy(probe(X), y).item()
+
+    if dims == 1:
+        return coords, np.array([loss_at(a, 0.0) for a in coords])
+    grid = np.array([[loss_at(a, b) for a in coords] for b in coords])
+    return coords, grid
