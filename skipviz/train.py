@@ -94,8 +94,9 @@ def train(
     """full-batch training of `net` on (X, y) with cross-entropy, recording gradients every step.
 
     a NaN/inf loss or gradient stops the run and marks it diverged (no exception).
-    `callback(partial_result)` runs every `callback_every` steps and at the end; returning
-    False cancels the run.
+    `callback(partial_result)` runs after the first step (so a caller can draw the step-0
+    gradients at once), then every `callback_every` steps and at the end; returning False
+    cancels the run.
     """
     steps, lr, seed, optimizer, callback_every = check_train_args(
         steps, lr, seed, optimizer, callback_every
@@ -121,7 +122,7 @@ def train(
                 break
             opt.step()
             last = step == steps - 1
-            if callback is not None and ((step + 1) % callback_every == 0 or last):
+            if callback is not None and (step == 0 or (step + 1) % callback_every == 0 or last):
                 _fill(result, losses, rec, start)
                 if callback(result) is False:
                     result.cancelled = True

@@ -35,7 +35,7 @@ def test_callback_sees_progress_and_can_cancel(spirals):
         return partial.steps_run < 30
 
     r = sv.train(sv.make_mlp(3), X, y, steps=100, callback=callback, callback_every=10)
-    assert seen == [10, 20, 30]
+    assert seen == [1, 10, 20, 30]
     assert r.cancelled and r.steps_run == 30 and r.grad_norms.shape == (30, 3)
 
 
