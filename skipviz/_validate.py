@@ -17,7 +17,7 @@ def check_int(name: str, value, lo: int, hi: int | None = None) -> int:
 
 def check_float(name: str, value, lo: float | None = None, hi: float | None = None,
                 positive: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, Real) or not _finite(value):
         raise ValueError(f"{name} must be a finite number{_bounds(lo, hi, positive)}, got {value!r}")
     value = float(value)
     if positive and value <= 0:
@@ -28,7 +28,8 @@ def check_float(name: str, value, lo: float | None = None, hi: float | None = No
 
 
 def check_choice(name: str, value, choices) -> str:
-    if value not in choices:
+    # compare like with like: an array's == would answer with an array, not a bool
+    if not any(isinstance(value, type(c)) and value == c for c in choices):
         allowed = ", ".join(repr(c) for c in choices)
         raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
     return value
@@ -39,6 +40,14 @@ def check_skip(skip) -> float:
     if isinstance(skip, bool):
         return 1.0 if skip else 0.0
     return check_float("skip", skip, 0.0, 1.0)
+
+
+def _finite(value) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        # an int too big for a float (10**400) is no finite float either
+        return False
 
 
 def _range(lo, hi) -> str:
