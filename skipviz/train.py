@@ -45,12 +45,15 @@ class TrainResult:
         return self.config.get("alpha", float("nan"))
 
 
-def check_data(X, y, out_features: int | None = None):
+def check_data(X, y, out_features: int | None = None, in_features: int | None = None):
     """turn X, y into tensors (float32, int64) and refuse what cannot be trained on."""
-    X = torch.as_tensor(X, dtype=torch.float32)
-    y = torch.as_tensor(y)
+    X = _as_tensor("X", X, torch.float32)
+    y = _as_tensor("y", y)
     if X.ndim != 2 or X.shape[0] < 1:
         raise ValueError(f"X must have shape (n, features) with n >= 1, got {tuple(X.shape)}")
+    if in_features is not None and X.shape[1] != in_features:
+        raise ValueError(f"X must have {in_features} features (the net's input size), "
+                         f"got {X.shape[1]}")
     if y.ndim != 1 or y.shape[0] != X.shape[0]:
         raise ValueError(f"y must have shape ({X.shape[0]},) to match X, got {tuple(y.shape)}")
     if not torch.isfinite(X).all():
@@ -58,10 +61,27 @@ def check_data(X, y, out_features: int | None = None):
     if y.dtype.is_floating_point:
         if not torch.isfinite(y).all() or (y != y.round()).any():
             raise ValueError("y must hold whole-number class labels")
+    if y.is_complex():
+        raise ValueError("y must hold whole-number class labels")
     y = y.long()
     if (y < 0).any() or (out_features is not None and (y >= out_features).any()):
         raise ValueError(f"y labels must be in [0, {out_features}), the net's output size")
     return X, y
+
+
+def _as_tensor(name: str, value, dtype=None) -> torch.Tensor:
+    try:
+        return torch.as_tensor(value, dtype=dtype)
+    except (TypeError, ValueError, RuntimeError) as err:
+        # None, strings and ragged lists have no tensor form
+        raise ValueError(f"{name} must be an array of numbers, got {type(value).__name__}") from err
+
+
+def check_net(net) -> torch.nn.Module:
+    if not isinstance(net, torch.nn.Module) or not hasattr(net, "blocks"):
+        raise ValueError(f"net must be a network with .blocks (from make_mlp), "
+                         f"got {type(net).__name__}")
+    return net
 
 
 def check_train_args(steps, lr, seed, optimizer, callback_every):
@@ -101,8 +121,12 @@ def train(
     steps, lr, seed, optimizer, callback_every = check_train_args(
         steps, lr, seed, optimizer, callback_every
     )
+    check_net(net)
+    if callback is not None and not callable(callback):
+        raise ValueError(f"callback must be callable or None, got {type(callback).__name__}")
     out_features = getattr(getattr(net, "head", None), "out_features", None)
-    X, y = check_data(X, y, out_features)
+    in_features = getattr(getattr(net, "stem", None), "in_features", None)
+    X, y = check_data(X, y, out_features, in_features)
     torch.manual_seed(seed)
     opt = make_optimizer(optimizer, net.parameters(), lr)
     losses: list[float] = []
