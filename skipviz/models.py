@@ -27,6 +27,7 @@ class PlainBlock(nn.Module):
 
     def __init__(self, width: int, activation: str = "tanh"):
         super().__init__()
+        width = check_int("width", width, 1, 4096)
         self.fc = nn.Linear(width, width)
         self.act = make_activation(activation)
 
@@ -41,10 +42,11 @@ class ResidualBlock(nn.Module):
 
     def __init__(self, width: int, activation: str = "tanh", alpha: float = 1.0):
         super().__init__()
+        width = check_int("width", width, 1, 4096)
         self.fc = nn.Linear(width, width)
         self.act = make_activation(activation)
         # alpha = 1 is a residual block, alpha = 0 is the plain block, in between is a dimmer
-        self.alpha = alpha
+        self.alpha = check_float("alpha", alpha)
 
     def forward(self, x):
         identity = x
