@@ -11,10 +11,40 @@ from torch.func import jacrev
 
 from ._validate import check_float, check_int
 from .models import PlainBlock, ResidualBlock
+from .train import check_data, check_net
+
+
+def check_block(block, need=("fc", "act")) -> torch.nn.Module:
+    if not isinstance(block, torch.nn.Module) or not all(hasattr(block, a) for a in need):
+        raise ValueError(f"block must be a ResidualBlock, got {type(block).__name__}")
+    return block
+
+
+def as_vector(x, fc) -> torch.Tensor:
+    """x as one input vector for the layer fc: shape (in_features,), fc's float dtype."""
+    width = getattr(fc, "in_features", None)
+    dtype = fc.weight.dtype if isinstance(fc, torch.nn.Linear) else None
+    try:
+        x = torch.as_tensor(x, dtype=dtype)
+    except (TypeError, ValueError, RuntimeError) as err:
+        raise ValueError(f"x must be one input vector of numbers, got {type(x).__name__}") from err
+    if x.ndim != 1 or (width is not None and len(x) != width):
+        raise ValueError(f"x must be one input vector of shape ({width or 'width'},), "
+                         f"got {tuple(x.shape)}")
+    # jacrev needs a floating point input to differentiate
+    return x if x.is_floating_point() else x.to(torch.get_default_dtype())
+
+
+def svdvals(m: torch.Tensor) -> torch.Tensor:
+    # an overflowed product has no singular values: nan (a gap in a plot), not a crash
+    if not torch.isfinite(m).all():
+        return torch.full((min(m.shape),), float("nan"), dtype=m.dtype)
+    return torch.linalg.svdvals(m)
 
 
 def plain_twin(block: ResidualBlock) -> PlainBlock:
     """the same layer without its shortcut (shares fc and act, so the same F)."""
+    check_block(block)
     twin = PlainBlock.__new__(PlainBlock)
     torch.nn.Module.__init__(twin)
     twin.fc, twin.act = block.fc, block.act
@@ -23,14 +53,15 @@ def plain_twin(block: ResidualBlock) -> PlainBlock:
 
 def block_jacobian(block: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
     """dy/dx of one block at one input vector x of shape (width,): a (width, width) matrix."""
-    x = torch.as_tensor(x)
-    if x.ndim != 1:
-        raise ValueError(f"x must be one input vector of shape (width,), got {tuple(x.shape)}")
+    if not isinstance(block, torch.nn.Module):
+        raise ValueError(f"block must be a torch module, got {type(block).__name__}")
+    x = as_vector(x, getattr(block, "fc", None))
     return jacrev(block)(x).detach()
 
 
 def identity_gap(block: ResidualBlock, x: torch.Tensor) -> float:
     """max |J_residual - J_plain - alpha I|: zero up to rounding, which is dL/dx = dL/dy (dF/dx + 1)."""
+    check_block(block, ("fc", "act", "alpha"))
     j_res = block_jacobian(block, x)
     j_plain = block_jacobian(plain_twin(block), x)
     eye = torch.eye(len(x), dtype=j_res.dtype)
@@ -45,12 +76,15 @@ def blocks_forward(blocks, x: torch.Tensor) -> torch.Tensor:
 
 def end_to_end_jacobian(net: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
     """jacobian of the whole stack of blocks at x (the stem's output), shape (width, width)."""
-    return jacrev(lambda v: blocks_forward(net.blocks, v))(torch.as_tensor(x)).detach()
+    check_net(net)
+    first = net.blocks[0] if len(net.blocks) else None
+    x = as_vector(x, getattr(first, "fc", None))
+    return jacrev(lambda v: blocks_forward(net.blocks, v))(x).detach()
 
 
 def jacobian_singular_values(net: torch.nn.Module, x: torch.Tensor) -> np.ndarray:
     """singular values of the end-to-end jacobian, largest first."""
-    return torch.linalg.svdvals(end_to_end_jacobian(net, x)).cpu().numpy()
+    return svdvals(end_to_end_jacobian(net, x)).cpu().numpy()
 
 
 def scalar_chain(gain: float, depth: int) -> dict[str, np.ndarray]:
@@ -75,12 +109,12 @@ def random_chain_singular_values(depth: int, width: int = 32, gain: float = 0.5,
     g = torch.Generator().manual_seed(seed)
     eye = torch.eye(width, dtype=torch.float64)
     plain, res = eye.clone(), eye.clone()
-    out = {"plain": [torch.linalg.svdvals(plain)], "residual": [torch.linalg.svdvals(res)]}
+    out = {"plain": [svdvals(plain)], "residual": [svdvals(res)]}
     for _ in range(depth):
         J = gain * torch.randn(width, width, generator=g, dtype=torch.float64) / width**0.5
         plain, res = J @ plain, (eye + J) @ res
-        out["plain"].append(torch.linalg.svdvals(plain))
-        out["residual"].append(torch.linalg.svdvals(res))
+        out["plain"].append(svdvals(plain))
+        out["residual"].append(svdvals(res))
     return {k: torch.stack(v).numpy() for k, v in out.items()}
 
 
@@ -115,10 +149,12 @@ def loss_landscape(net: torch.nn.Module, X, y, *, dims: int = 1, span: float = 1
     span = check_float("span", span, positive=True)
     points = check_int("points", points, 3, 201)
     seed = check_int("seed", seed, 0, 2**32 - 1)
+    if not isinstance(net, torch.nn.Module):
+        raise ValueError(f"net must be a torch module, got {type(net).__name__}")
+    X, y = check_data(X, y, getattr(getattr(net, "head", None), "out_features", None),
+                      getattr(getattr(net, "stem", None), "in_features", None))
     g = torch.Generator().manual_seed(seed)
     dirs = [filter_normalized_direction(net, g) for _ in range(dims)]
-    X = torch.as_tensor(X, dtype=torch.float32)
-    y = torch.as_tensor(y).long()
     probe = copy.deepcopy(net)
     base = [p.detach().clone() for p in net.parameters()]
     coords = np.linspace(-span, span, points)
