@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ._validate import check_float
+
 # okabe-ito colours: distinct for the common kinds of colour blindness.
 # one colour per variant, used by every figure of the project.
 PLAIN_COLOR = "#D55E00"  # vermillion
@@ -14,7 +16,7 @@ CLASS_COLORS = ("#E69F00", "#56B4E9")  # orange, sky blue: the two classes of a 
 
 def variant_color(alpha: float) -> str:
     """plain (alpha 0) is vermillion, residual (alpha 1) is blue, in between is a blend."""
-    a = float(np.clip(alpha, 0.0, 1.0))
+    a = float(np.clip(_alpha(alpha), 0.0, 1.0))
     p = np.array([int(PLAIN_COLOR[i:i + 2], 16) for i in (1, 3, 5)])
     r = np.array([int(RESIDUAL_COLOR[i:i + 2], 16) for i in (1, 3, 5)])
     rgb = np.rint((1 - a) * p + a * r).astype(int)
@@ -22,11 +24,17 @@ def variant_color(alpha: float) -> str:
 
 
 def variant_label(alpha: float) -> str:
+    alpha = _alpha(alpha)
     if alpha == 0:
         return "plain (no skip)"
     if alpha == 1:
         return "residual (skip)"
     return f"skip α={alpha:g}"
+
+
+def _alpha(alpha) -> float:
+    # a skip toggle's True/False counts as 1/0; nan has no colour and no label
+    return float(alpha) if isinstance(alpha, bool) else check_float("alpha", alpha)
 
 
 def positive(values) -> np.ndarray:
