@@ -18,7 +18,13 @@ class GradientRecorder:
     """
 
     def __init__(self, net: torch.nn.Module, blocks=None):
-        self.blocks = list(net.blocks if blocks is None else blocks)
+        blocks = getattr(net, "blocks", None) if blocks is None else blocks
+        if not isinstance(blocks, (list, tuple, torch.nn.ModuleList)) or not all(
+            isinstance(b, torch.nn.Module) for b in blocks
+        ):
+            raise ValueError("net must have .blocks (an MLP from make_mlp), or blocks must be "
+                             f"a list of modules, got {type(blocks).__name__}")
+        self.blocks = list(blocks)
         self._x_rows: list[np.ndarray] = []
         self._w_rows: list[np.ndarray] = []
         self._touched: list[bool] = []
