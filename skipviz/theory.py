@@ -26,7 +26,7 @@ def as_vector(x, fc) -> torch.Tensor:
     dtype = fc.weight.dtype if isinstance(fc, torch.nn.Linear) else None
     try:
         x = torch.as_tensor(x, dtype=dtype)
-    except (TypeError, ValueError, RuntimeError) as err:
+    except (TypeError, ValueError, RuntimeError, OverflowError) as err:
         raise ValueError(f"x must be one input vector of numbers, got {type(x).__name__}") from err
     if x.ndim != 1 or (width is not None and len(x) != width):
         raise ValueError(f"x must be one input vector of shape ({width or 'width'},), "
@@ -53,9 +53,11 @@ def plain_twin(block: ResidualBlock) -> PlainBlock:
 
 def block_jacobian(block: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
     """dy/dx of one block at one input vector x of shape (width,): a (width, width) matrix."""
-    if not isinstance(block, torch.nn.Module):
-        raise ValueError(f"block must be a torch module, got {type(block).__name__}")
-    x = as_vector(x, getattr(block, "fc", None))
+    if not isinstance(block, torch.nn.Module) or type(block).forward is torch.nn.Module.forward:
+        raise ValueError(f"block must be a torch module with a forward, got {type(block).__name__}")
+    # the first linear layer inside the block tells the width and dtype x must have
+    fc = next((m for m in block.modules() if isinstance(m, torch.nn.Linear)), None)
+    x = as_vector(x, fc)
     return jacrev(block)(x).detach()
 
 
