@@ -139,6 +139,17 @@ def filter_normalized_direction(net: torch.nn.Module, generator: torch.Generator
     return direction
 
 
+def check_fits(net: torch.nn.Module, X: torch.Tensor, y: torch.Tensor):
+    """one forward pass: X must fit net's input and y its (n, classes) output, whatever net is."""
+    try:
+        logits = net(X)
+    except RuntimeError as err:
+        raise ValueError(f"net cannot take X of shape {tuple(X.shape)}: {err}") from err
+    if logits.ndim != 2 or len(logits) != len(y) or (y >= logits.shape[-1]).any():
+        raise ValueError(f"y labels must be in [0, classes) of net's output, "
+                         f"shape {tuple(logits.shape)}")
+
+
 @torch.no_grad()
 def loss_landscape(net: torch.nn.Module, X, y, *, dims: int = 1, span: float = 1.0,
                    points: int = 41, seed: int = 0):
@@ -151,10 +162,11 @@ def loss_landscape(net: torch.nn.Module, X, y, *, dims: int = 1, span: float = 1
     span = check_float("span", span, positive=True)
     points = check_int("points", points, 3, 201)
     seed = check_int("seed", seed, 0, 2**32 - 1)
-    if not isinstance(net, torch.nn.Module):
-        raise ValueError(f"net must be a torch module, got {type(net).__name__}")
+    if not isinstance(net, torch.nn.Module) or type(net).forward is torch.nn.Module.forward:
+        raise ValueError(f"net must be a torch module with a forward, got {type(net).__name__}")
     X, y = check_data(X, y, getattr(getattr(net, "head", None), "out_features", None),
                       getattr(getattr(net, "stem", None), "in_features", None))
+    check_fits(net, X, y)
     g = torch.Generator().manual_seed(seed)
     dirs = [filter_normalized_direction(net, g) for _ in range(dims)]
     probe = copy.deepcopy(net)
