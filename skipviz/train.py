@@ -52,7 +52,7 @@ def check_data(X, y, out_features: int | None = None, in_features: int | None = 
     if X.ndim != 2 or X.shape[0] < 1:
         raise ValueError(f"X must have shape (n, features) with n >= 1, got {tuple(X.shape)}")
     if in_features is not None and X.shape[1] != in_features:
-        raise ValueError(f"X must have {in_features} features (the net's input size), "
+        raise ValueError(f"X must have {in_features} features (the input size of net), "
                          f"got {X.shape[1]}")
     if y.ndim != 1 or y.shape[0] != X.shape[0]:
         raise ValueError(f"y must have shape ({X.shape[0]},) to match X, got {tuple(y.shape)}")
@@ -72,8 +72,8 @@ def check_data(X, y, out_features: int | None = None, in_features: int | None = 
 def _as_tensor(name: str, value, dtype=None) -> torch.Tensor:
     try:
         return torch.as_tensor(value, dtype=dtype)
-    except (TypeError, ValueError, RuntimeError) as err:
-        # None, strings and ragged lists have no tensor form
+    except (TypeError, ValueError, RuntimeError, OverflowError) as err:
+        # None, strings, ragged lists and ints beyond float range have no tensor form
         raise ValueError(f"{name} must be an array of numbers, got {type(value).__name__}") from err
 
 
