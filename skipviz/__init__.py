@@ -7,6 +7,7 @@ from .data import DATASETS, make_dataset
 from .grads import GradientRecorder
 from .models import ACTIVATIONS, MLP, PlainBlock, ResidualBlock, make_mlp
 from .plots import PLAIN_COLOR, RESIDUAL_COLOR, variant_color, variant_label
+from .probe import BREAK_MODES, backward_signal, break_block, break_each, forward_signal
 from .theory import (
     block_jacobian,
     end_to_end_jacobian,
@@ -26,6 +27,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ACTIVATIONS",
+    "BREAK_MODES",
     "DATASETS",
     "MLP",
     "PLAIN_COLOR",
@@ -34,9 +36,13 @@ __all__ = [
     "PlainBlock",
     "ResidualBlock",
     "TrainResult",
+    "backward_signal",
     "block_jacobian",
+    "break_block",
+    "break_each",
     "compare",
     "end_to_end_jacobian",
+    "forward_signal",
     "identity_gap",
     "jacobian_singular_values",
     "loss_landscape",
