@@ -120,3 +120,78 @@ class LossCurves:
         if shown:
             self.ax.set_xlim(0, max(steps or 1, max(len(v) for v in shown)))
             set_log_ylim(self.ax, *shown, pad=1.3)
+
+
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
+             "Source Han Sans SC", "SimHei", "Microsoft YaHei", "PingFang SC", "AR PL UMing CN")
+
+
+def cjk_font() -> str | None:
+    """the name of an installed font with chinese glyphs, or None (figures then stay english)."""
+    from matplotlib import font_manager
+
+    for name in CJK_FONTS:
+        try:
+            font_manager.findfont(name, fallback_to_default=False)
+            return name
+        except ValueError:
+            continue
+    return None
+
+
+class GradientHeatmap:
+    """||dL/dx_l|| of every layer (x) at every step (y, down), log colours, updated in place."""
+
+    def __init__(self, ax, norm, cmap: str = "viridis"):
+        from matplotlib import colormaps
+
+        self.ax = ax
+        cmap = colormaps[cmap].copy()
+        cmap.set_bad("#DDDDDD")  # steps not run yet, and non-finite norms
+        self.image = ax.imshow(np.full((2, 2), np.nan), aspect="auto", interpolation="nearest",
+                               cmap=cmap, norm=norm, extent=(0.5, 2.5, 2, 0))
+        ax.set_xlabel("layer l")
+        ax.set_ylabel("step")
+
+    def update(self, grad_norms, steps: int):
+        """grad_norms (steps run, depth); rows not run yet stay grey up to `steps`."""
+        depth = grad_norms.shape[1] if np.ndim(grad_norms) == 2 else 1
+        full = np.full((max(steps, 1), max(depth, 1)), np.nan)
+        rows = min(len(grad_norms), len(full))
+        full[:rows] = positive(grad_norms[:rows])
+        self.image.set_data(full)
+        self.image.set_extent((0.5, depth + 0.5, len(full), 0))
+
+    def clear(self):
+        self.image.set_data(np.full((2, 2), np.nan))
+
+
+class DecisionMap:
+    """p(class 1) of a trained net over the data's plane, with the data on top."""
+
+    def __init__(self, ax, X, y, n: int = 60, margin: float = 0.3):
+        from matplotlib.colors import LinearSegmentedColormap
+
+        self.ax, self.n, self.margin = ax, n, margin
+        cmap = LinearSegmentedColormap.from_list("classes", [CLASS_COLORS[0], "#FFFFFF",
+                                                             CLASS_COLORS[1]])
+        self.image = ax.imshow(np.full((n, n), 0.5), origin="lower", cmap=cmap, vmin=0, vmax=1,
+                               alpha=0.75, interpolation="bilinear", aspect="auto")
+        self.points = ax.scatter([], [], s=6, linewidths=0.3, edgecolors="#333333")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        self.set_data(X, y)
+
+    def set_data(self, X, y):
+        X = np.asarray(X, dtype=float)
+        y = np.asarray(y)
+        lo, hi = X.min(0) - self.margin, X.max(0) + self.margin
+        self.extent = (lo[0], hi[0], lo[1], hi[1])
+        self.points.set_offsets(X)
+        self.points.set_facecolors([CLASS_COLORS[int(k)] for k in y])
+        self.image.set_extent(self.extent)
+        self.ax.set_xlim(lo[0], hi[0])
+        self.ax.set_ylim(lo[1], hi[1])
+
+    def update(self, probs):
+        self.image.set_data(np.full((self.n, self.n), 0.5) if probs is None else probs)

@@ -1,0 +1,158 @@
+"""every word the dashboard shows, in english and chinese; `tr(lang, key, **values)` picks one."""
+
+# ruff: noqa: E501 (a table of sentences reads better unbroken)
+
+from __future__ import annotations
+
+STRINGS = {
+    "en": {
+        "title": "Skip connections, live",
+        "subtitle": ("A real PyTorch network retrains as you move the controls. Without a skip "
+                     "connection the gradient fades (or blows up) layer by layer; with "
+                     "y = F(x) + α·x it reaches every layer."),
+        # controls
+        "depth": "depth",
+        "depth_text": "type",
+        "skip": "skip connection",
+        "skip_on": "on: y = F(x) + α·x",
+        "skip_off": "off: y = F(x)",
+        "alpha": "skip strength α",
+        "activation": "activation",
+        "init_scale": "init scale",
+        "width": "width",
+        "dataset": "dataset",
+        "steps": "steps",
+        "lr": "learning rate",
+        "seed": "seed",
+        "lang": "language",
+        "compare": "compare plain vs residual",
+        "data_group": "data and training",
+        "net_group": "network",
+        "spirals": "spirals", "moons": "moons", "circles": "circles", "xor": "xor",
+        # variants
+        "plain": "plain (no skip)",
+        "residual": "residual (skip)",
+        "partial": "skip α={alpha:g}",
+        # status line
+        "state_busy": "training… step {step}/{steps}",
+        "state_starting": "starting…",
+        "state_done": "done",
+        "state_cached": "done (from cache)",
+        "state_diverged": "diverged at step {step}",
+        "state_error": "something went wrong: {msg}",
+        "status_config": ("depth {depth} · skip {skip} · α={alpha:g} · {activation} · init ×{init_scale:g}"
+                          " · width {width} · {dataset} · {steps} steps · lr {lr:g} · seed {seed}"),
+        "on": "on", "off": "off",
+        "loss_of": "{variant}: loss {loss}",
+        "seconds": "{t:.1f} s",
+        # the reading
+        "reading_title": "What this run shows",
+        "fell": ("{variant}: at the start, the gradient reaching layer 1 is {ratio} the size of the "
+                 "one at layer {depth}: it fell by {orders:.1f} orders of magnitude on the way back."),
+        "grew": ("{variant}: at the start, the gradient grew by {orders:.1f} orders of magnitude from "
+                 "layer {depth} back to layer 1: it explodes."),
+        "level": ("{variant}: at the start, the gradient stays within {orders:.1f} orders of "
+                  "magnitude from layer {depth} back to layer 1: every layer gets a signal to learn from."),
+        "underflow": ("{variant}: the gradient reaching layer 1 is exactly 0 in float32: it vanished "
+                      "completely on the way back through {depth} layers."),
+        "lower_loss": ("{winner} reached the lower training loss: {a} against {b} "
+                       "({times} lower)."),
+        "same_loss": "Both variants reached about the same loss ({a} and {b}).",
+        "stuck": ("{variant} stayed at loss ≈ ln 2 = 0.693: it still guesses 50/50 and has "
+                  "learned nothing."),
+        "diverged": ("{variant} diverged at step {step}: the loss or a gradient became infinite "
+                     "(exploding gradients). Try a smaller init scale or learning rate."),
+        "accuracy": "{variant}: {acc:.0f}% of the training points classified correctly.",
+        "one_layer": "With one layer there is no depth for the gradient to fade over; try depth 20+.",
+        # notes and links
+        "share": "link to this setting",
+        "note_bad": "Not applied: {msg}",
+        "note_query": "From the link: {msg}",
+        "note_same": "α = 0 makes the skip variant the plain net: only one run is shown.",
+        # figures (shown only when a font with chinese glyphs exists; see plots.py)
+        "fig_profile": "gradient norm per layer (● step 0, ┈ latest)",
+        "fig_layer": "layer l (input side → output side)",
+        "fig_loss": "training loss",
+        "fig_step": "step",
+        "fig_heat": "‖dL/dx_l‖ over training: {variant}",
+        "fig_boundary": "decision boundary: {variant}",
+        "fig_off": "compare mode is off",
+    },
+    "zh": {
+        "title": "跳跃连接，实时演示",
+        "subtitle": ("调整下面的控件，一个真实的 PyTorch 网络会立即重新训练。没有跳跃连接时，梯度逐层变小"
+                     "（或爆炸）；有了 y = F(x) + α·x，梯度能传到每一层。"),
+        "depth": "深度",
+        "depth_text": "输入",
+        "skip": "跳跃连接",
+        "skip_on": "开：y = F(x) + α·x",
+        "skip_off": "关：y = F(x)",
+        "alpha": "跳跃强度 α",
+        "activation": "激活函数",
+        "init_scale": "初始化尺度",
+        "width": "宽度",
+        "dataset": "数据集",
+        "steps": "训练步数",
+        "lr": "学习率",
+        "seed": "随机种子",
+        "lang": "语言",
+        "compare": "对比普通网络与残差网络",
+        "data_group": "数据与训练",
+        "net_group": "网络",
+        "spirals": "双螺旋", "moons": "双月", "circles": "同心圆", "xor": "异或",
+        "plain": "普通网络（无跳跃）",
+        "residual": "残差网络（有跳跃）",
+        "partial": "跳跃强度 α={alpha:g}",
+        "state_busy": "训练中… 第 {step}/{steps} 步",
+        "state_starting": "开始…",
+        "state_done": "完成",
+        "state_cached": "完成（来自缓存）",
+        "state_diverged": "在第 {step} 步发散",
+        "state_error": "出错了：{msg}",
+        "status_config": ("深度 {depth} · 跳跃 {skip} · α={alpha:g} · {activation} · 初始化 ×{init_scale:g}"
+                          " · 宽度 {width} · {dataset} · {steps} 步 · 学习率 {lr:g} · 种子 {seed}"),
+        "on": "开", "off": "关",
+        "loss_of": "{variant}：损失 {loss}",
+        "seconds": "{t:.1f} 秒",
+        "reading_title": "这次训练说明了什么",
+        "fell": ("{variant}：训练开始时，传到第 1 层的梯度只有第 {depth} 层的 {ratio}，"
+                 "反向传播途中缩小了 {orders:.1f} 个数量级（梯度消失）。"),
+        "grew": ("{variant}：训练开始时，梯度从第 {depth} 层传回第 1 层时增大了 {orders:.1f} 个数量级"
+                 "（梯度爆炸）。"),
+        "level": ("{variant}：训练开始时，梯度从第 {depth} 层传回第 1 层，变化不超过 {orders:.1f} "
+                  "个数量级：每一层都能收到学习信号。"),
+        "underflow": ("{variant}：传到第 1 层的梯度在 float32 中恰好为 0：穿过 {depth} 层后完全消失了。"),
+        "lower_loss": "{winner}的训练损失更低：{a} 对 {b}（低 {times}）。",
+        "same_loss": "两种网络的损失差不多（{a} 和 {b}）。",
+        "stuck": "{variant}的损失停在 ln 2 = 0.693 附近：它仍在五五开地瞎猜，什么也没学到。",
+        "diverged": ("{variant}在第 {step} 步发散：损失或梯度变成了无穷大（梯度爆炸）。"
+                     "试试更小的初始化尺度或学习率。"),
+        "accuracy": "{variant}：训练点的分类正确率为 {acc:.0f}%。",
+        "one_layer": "只有一层时，梯度没有可以衰减的深度；试试 20 层以上。",
+        "share": "本设置的链接",
+        "note_bad": "未应用：{msg}",
+        "note_query": "来自链接：{msg}",
+        "note_same": "α = 0 时跳跃网络就是普通网络：只显示一次训练。",
+        "fig_profile": "每层的梯度范数（● 第 0 步，┈ 最新）",
+        "fig_layer": "第 l 层（输入端 → 输出端）",
+        "fig_loss": "训练损失",
+        "fig_step": "步",
+        "fig_heat": "训练过程中的 ‖dL/dx_l‖：{variant}",
+        "fig_boundary": "决策边界：{variant}",
+        "fig_off": "对比模式已关闭",
+    },
+}
+
+
+def tr(lang: str, key: str, **values) -> str:
+    """the text for `key` in `lang` (english if missing), with `values` filled in."""
+    text = STRINGS.get(lang, STRINGS["en"]).get(key) or STRINGS["en"][key]
+    return text.format(**values) if values else text
+
+
+def variant_name(lang: str, alpha: float) -> str:
+    if alpha == 0:
+        return tr(lang, "plain")
+    if alpha == 1:
+        return tr(lang, "residual")
+    return tr(lang, "partial", alpha=alpha)

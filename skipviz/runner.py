@@ -1,0 +1,195 @@
+"""one worker thread: trains the latest wanted setting, cancels stale runs, caches results."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+
+from .cache import ResultCache, Snapshot
+from .compare import compare
+from .data import make_dataset
+from .plots import decision_grid
+from .settings import Settings
+
+DATA_POINTS = 400
+SETTLE = 0.04  # seconds of quiet that end a burst of changes before training starts
+PUBLISH_EVERY = 0.3  # seconds between live redraws while training
+BOUNDARY_EVERY = 1.5  # seconds between live decision-boundary updates
+
+
+@dataclass
+class Progress:
+    """what the worker publishes: the setting, one snapshot per variant, and the run's state."""
+
+    settings: Settings
+    snaps: list = field(default_factory=list)
+    state: str = "busy"  # busy | done | diverged | error
+    step: int = 0
+    cached: bool = False
+    error: str = ""
+    elapsed: float = 0.0
+
+
+class Runner:
+    """train the setting of the latest `want(settings)` in the background.
+
+    `publish(progress)` is called from the worker thread with partial and final results.
+    one worker thread lives as long as the runner: no thread per run, none left behind.
+    """
+
+    def __init__(self, publish, cache: ResultCache | None = None):
+        self.publish = publish
+        self.cache = cache or ResultCache()
+        self._wanted: Settings | None = None
+        self._wake = threading.Event()
+        self._idle = threading.Event()
+        self._closed = False
+        self._data_key = None
+        self._data = None
+        self.last: Progress | None = None
+        self._thread = threading.Thread(target=self._loop, name="skipviz-trainer", daemon=True)
+        self._thread.start()
+
+    # the main thread's side
+
+    def want(self, settings: Settings):
+        """ask for `settings`; a run of any older setting is cancelled at its next step."""
+        self._idle.clear()
+        self._wanted = settings
+        self._wake.set()
+
+    def wait(self, timeout: float = 60.0) -> Progress | None:
+        """block until the latest wanted setting has finished (or `timeout` s passed)."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if self._idle.wait(min(0.05, max(end - time.monotonic(), 0))):
+                last = self.last
+                if last is not None and last.settings == self._wanted and last.state != "busy":
+                    return last
+        return None
+
+    @property
+    def busy(self) -> bool:
+        return not self._idle.is_set()
+
+    @property
+    def thread(self) -> threading.Thread:
+        return self._thread
+
+    def close(self, timeout: float = 10.0):
+        self._closed = True
+        self._wake.set()
+        if threading.current_thread() is not self._thread:
+            self._thread.join(timeout)
+
+    # the worker's side
+
+    def _stale(self, target: Settings) -> bool:
+        return self._closed or self._wanted is not target
+
+    def _loop(self):
+        while not self._closed:
+            self._wake.wait()
+            # a burst of changes (a dragged slider) settles before any work starts
+            while self._wake.is_set() and not self._closed:
+                self._wake.clear()
+                time.sleep(SETTLE)
+            target = self._wanted
+            if self._closed or target is None:
+                break
+            try:
+                self._run(target)
+            except Exception as err:  # never let one bad run kill the worker
+                traceback.print_exc(file=sys.__stderr__)
+                self._emit(Progress(target, state="error", error=f"{type(err).__name__}: {err}"))
+            if not self._stale(target):
+                self._idle.set()
+
+    def _emit(self, progress: Progress):
+        self.last = progress
+        if self._closed:
+            return
+        try:
+            self.publish(progress)
+        except Exception:  # a drawing bug must not stop the worker either
+            traceback.print_exc(file=sys.__stderr__)
+
+    def _dataset(self, s: Settings):
+        key = (s.dataset, s.seed)
+        if key != self._data_key:
+            self._data = make_dataset(s.dataset, n=DATA_POINTS, seed=s.seed)
+            self._data_key = key
+        return self._data
+
+    def _run(self, target: Settings):
+        X, y = self._dataset(target)
+        alphas = target.alphas
+        cached = {a: self.cache.get(target.run_key(a)) for a in alphas}
+        missing = [a for a in alphas if cached[a] is None]
+        if not missing:
+            snaps = [cached[a] for a in alphas]
+            self._emit(_finished(target, snaps, cached=True))
+            return
+        start = time.perf_counter()
+        # step 0 of every variant first (one step each), so both profiles appear at once
+        first = compare(X, y, skips=missing, **_train_args(target, steps=1))
+        snaps = {a: cached[a] for a in alphas}
+        for r in first:
+            snaps[r.alpha] = Snapshot.of(r, target.steps)
+        if self._stale(target):
+            return
+        self._emit(Progress(target, [snaps[a] for a in alphas], step=1))
+        clock = {"publish": time.perf_counter(), "boundary": time.perf_counter()}
+
+        grids: dict = {}
+
+        def on_progress(results):
+            if self._stale(target):
+                return False
+            for r in results[:-1]:
+                # a variant just finished inside compare: draw its final boundary once
+                if r.alpha not in grids:
+                    grids[r.alpha] = None if r.diverged else decision_grid(r.net, X, n=60)[2]
+            now = time.perf_counter()
+            if now - clock["publish"] < PUBLISH_EVERY:
+                return None
+            clock["publish"] = now
+            live = results[-1]
+            if now - clock["boundary"] > BOUNDARY_EVERY:
+                clock["boundary"] = now
+                grids[("live", live.alpha)] = decision_grid(live.net, X, n=60)[2]
+            for r in results:
+                grid = grids.get(r.alpha, grids.get(("live", r.alpha)))
+                snaps[r.alpha] = Snapshot.of(r, target.steps, grid, finished=r is not live)
+            self._emit(Progress(target, [snaps[a] for a in alphas], step=live.steps_run,
+                                elapsed=now - start))
+            return None
+
+        results = compare(X, y, skips=missing, callback=on_progress, callback_every=5,
+                          **_train_args(target))
+        if self._stale(target) or any(r.cancelled for r in results):
+            return
+        for r in results:
+            grid = None if r.diverged else decision_grid(r.net, X, n=60)[2]
+            snap = Snapshot.of(r, target.steps, grid, finished=True)
+            r.net = None  # drop the net: the cache holds arrays only
+            self.cache.put(target.run_key(r.alpha), snap)
+            snaps[r.alpha] = snap
+        elapsed = time.perf_counter() - start
+        self._emit(_finished(target, [snaps[a] for a in alphas], elapsed=elapsed))
+
+
+def _train_args(s: Settings, steps: int | None = None) -> dict:
+    return dict(depth=s.depth, width=s.width, activation=s.activation, init_scale=s.init_scale,
+                steps=steps or s.steps, lr=s.lr, seed=s.seed)
+
+
+def _finished(target: Settings, snaps, cached: bool = False, elapsed: float | None = None):
+    diverged = any(s.diverged for s in snaps)
+    if elapsed is None:
+        elapsed = sum(s.elapsed for s in snaps)
+    return Progress(target, list(snaps), state="diverged" if diverged else "done",
+                    step=max(s.steps_run for s in snaps), cached=cached, elapsed=elapsed)

@@ -1,0 +1,80 @@
+"""a small script for the voila page: say in words when the kernel behind the dashboard is gone.
+
+voila 0.5 keeps its app at window.jupyterapp and the widget manager's kernel connection at
+jupyterapp.widgetManager.kernel; its status and connection signals tell us when the kernel
+died, restarted (its widgets are gone) or the server went away. a poll of /api/kernels/<id>
+catches a kernel that was culled while the socket stayed quiet.
+"""
+
+from __future__ import annotations
+
+DEAD = ("The dashboard's Python kernel has stopped (it was shut down after a long idle time, "
+        "or it crashed), so the controls no longer do anything. "
+        "<a href='#' onclick='location.reload();return false'>Reload the page</a> "
+        "to start a fresh one. · 仪表盘的 Python 内核已停止（空闲太久被关闭，或已崩溃），"
+        "控件不再起作用。请<a href='#' onclick='location.reload();return false'>重新加载页面</a>。")
+LOST = ("Lost the connection to the server; trying to reconnect… · "
+        "与服务器的连接已断开，正在尝试重新连接……")
+
+SCRIPT = """
+<script>
+(function () {
+  if (window.__skipvizWatch) { return; }
+  window.__skipvizWatch = true;
+  var dead = false;
+  function banner(html, kind) {
+    var b = document.getElementById('sv-kernel-banner');
+    if (!b) {
+      b = document.createElement('div');
+      b.id = 'sv-kernel-banner';
+      b.setAttribute('role', 'alert');
+      b.style.cssText = 'position:fixed;top:0;left:0;right:0;z-index:10000;padding:10px 16px;' +
+        'font:15px sans-serif;color:#000;background:#F0E442;border-bottom:2px solid #000;';
+      document.body.appendChild(b);
+    }
+    b.className = 'sv-kernel-' + kind;
+    b.innerHTML = html;
+    b.style.display = 'block';
+  }
+  function hide() {
+    var b = document.getElementById('sv-kernel-banner');
+    if (b && !dead) { b.style.display = 'none'; }
+  }
+  function gone() { dead = true; banner(%(dead)s, 'dead'); }
+  function config() {
+    try { return JSON.parse(document.getElementById('jupyter-config-data').textContent); }
+    catch (e) { return {}; }
+  }
+  function hook() {
+    var app = window.jupyterapp, wm = app && app.widgetManager, k = wm && wm.kernel;
+    if (!k) { setTimeout(hook, 500); return; }
+    k.statusChanged.connect(function (_, s) {
+      if (s === 'dead' || s === 'restarting' || s === 'autorestarting') { gone(); }
+    });
+    k.connectionStatusChanged.connect(function (_, s) {
+      if (s === 'connected') { hide(); }
+      else if (s === 'connecting' && !dead) { banner(%(lost)s, 'lost'); }
+      else if (s === 'disconnected') { gone(); }
+    });
+  }
+  function poll() {
+    var c = config();
+    if (!c.kernelId || dead) { return; }
+    var url = (c.baseUrl || '/') + 'api/kernels/' + c.kernelId;
+    fetch(url, {cache: 'no-store', credentials: 'same-origin'}).then(function (r) {
+      if (r.status === 404) { gone(); }
+      else if (r.ok) { return r.json().then(function (m) {
+        if (m.execution_state === 'dead') { gone(); } else { hide(); } }); }
+    }).catch(function () { if (!dead) { banner(%(lost)s, 'lost'); } });
+  }
+  hook();
+  setInterval(poll, 5000);
+})();
+</script>
+"""
+
+
+def watchdog_html() -> str:
+    import json
+
+    return SCRIPT % {"dead": json.dumps(DEAD), "lost": json.dumps(LOST)}
