@@ -43,7 +43,7 @@ class App:
         self._quiet = False  # true while the app itself moves widgets
         self._lock = threading.Lock()
         self._build_controls()
-        self.runner = Runner(self._publish)
+        self.runner = Runner(self._publish, draw_seconds=lambda: self.figures.draw_seconds)
         X, y = self.runner._dataset(self.settings)
         self.figures = DashboardFigures(X, y)
         self._build_layout()
@@ -182,7 +182,7 @@ class App:
             self._relabel()
         current = self.runner._wanted
         if current is not None and current.same_training(wanted):
-            # only the language changed: redraw what is there, no retraining
+            # only the language or the focus changed: redraw what is there, no retraining
             last = self.runner.last
             if last is not None and last.settings.same_training(wanted):
                 self._render(last)
@@ -249,7 +249,8 @@ class App:
     def _render(self, progress: Progress):
         lang = self.settings.lang
         snaps = progress.snaps
-        self.figures.show(snaps, progress.settings.steps, lang)
+        focus = self.settings.focus_alpha if len(snaps) > 1 else None
+        self.figures.show(snaps, progress.settings.steps, lang, progress.data, focus)
         self.reading.value = self._reading_html(snaps, lang, progress.state == "busy")
         self._set_state(progress.state, self._status_text(progress, lang))
 
@@ -262,7 +263,7 @@ class App:
             self.status.add_class("sv-" + state)
 
     def _status_text(self, p: Progress, lang: str) -> str:
-        s = replace(p.settings, lang=lang)
+        s = self.settings if p.settings.same_training(self.settings) else p.settings
         if p.state == "busy":
             state = tr(lang, "state_busy", step=p.step, steps=s.steps)
         elif p.state == "error":
@@ -325,7 +326,7 @@ class App:
         href = "?" + query
         text = (self.link_base + href) if self.link_base else href
         label = tr(self.settings.lang, "share")
-        self.link.value = (f"🔗 <a href='{html.escape(href, quote=True)}' target='_blank'>"
+        self.link.value = (f"<a href='{html.escape(href, quote=True)}' target='_blank'>"
                            f"{html.escape(label)}</a>: <code style='font-size:12px'>"
                            f"{html.escape(text)}</code>")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import numpy as np
 from matplotlib.colors import LogNorm
@@ -35,21 +36,28 @@ class DashboardFigures:
     one lock keeps a render from seeing half-updated artists.
     """
 
-    def __init__(self, X, y, dpi: int = 80):
+    def __init__(self, X, y, dpi: int = 72):
         self.lock = threading.RLock()
         self.cjk = cjk_font()
-        self.top = Figure(figsize=(11, 3.3), dpi=dpi, layout="constrained")
-        self.bottom = Figure(figsize=(11, 3.0), dpi=dpi, layout="constrained")
+        self.draw_seconds = 0.0  # how long the last render took: the worker paces itself by it
+        # fixed axes positions: a layout engine would cost as much as the drawing, every frame
+        self.top = Figure(figsize=(11, 3.3), dpi=dpi)
+        self.top.subplots_adjust(left=0.07, right=0.985, bottom=0.15, top=0.9, wspace=0.18)
         self.ax_profile, self.ax_loss = self.top.subplots(1, 2)
-        axes = self.bottom.subplots(1, 4)
-        self.ax_heat, self.ax_map = axes[:2], axes[2:]
+        self.bottom = Figure(figsize=(11, 3.0), dpi=dpi)
+        self.ax_heat = [self.bottom.add_axes(rect) for rect in ((0.06, 0.15, 0.18, 0.75),
+                                                                (0.30, 0.15, 0.18, 0.75))]
+        cax = self.bottom.add_axes((0.49, 0.15, 0.01, 0.75))
+        self.ax_map = [self.bottom.add_axes(rect) for rect in ((0.585, 0.06, 0.195, 0.84),
+                                                               (0.795, 0.06, 0.195, 0.84))]
         self._build_profile()
         self._build_loss()
         self.norm = LogNorm(vmin=1e-8, vmax=1.0)
         self.heat = [GradientHeatmap(ax, self.norm) for ax in self.ax_heat]
-        self.bottom.colorbar(self.heat[0].image, ax=list(self.ax_heat), label="‖dL/dx_l‖",
-                             fraction=0.05, pad=0.01)
+        self.bottom.colorbar(self.heat[0].image, cax=cax, label="‖dL/dx_l‖")
         self.maps = [DecisionMap(ax, X, y) for ax in self.ax_map]
+        self._data = (X, y)
+        self.focus = None
         self.canvases = [ipympl_canvas(self.top, id(self.top)),
                          ipympl_canvas(self.bottom, id(self.bottom))]
         for canvas in self.canvases:
@@ -77,7 +85,11 @@ class DashboardFigures:
     def _locked(self, draw):
         def locked_draw(*args, **kwargs):
             with self.lock:
-                return draw(*args, **kwargs)
+                start = time.perf_counter()
+                try:
+                    return draw(*args, **kwargs)
+                finally:
+                    self.draw_seconds = time.perf_counter() - start
         return locked_draw
 
     def _t(self, key, **values) -> str:
@@ -86,12 +98,19 @@ class DashboardFigures:
 
     def set_data(self, X, y):
         with self.lock:
+            self._data = (X, y)
             for m in self.maps:
                 m.set_data(X, y)
 
-    def show(self, snaps: list, steps: int, lang: str = "en"):
-        """draw `snaps` (slot order, None for an empty slot) for a run of `steps` steps."""
+    def show(self, snaps: list, steps: int, lang: str = "en", data=None, focus=None):
+        """draw `snaps` (slot order, None for an empty slot) for a run of `steps` steps.
+
+        the variant whose alpha is `focus` (the one the skip control points at) is drawn bold.
+        """
         with self.lock:
+            self.focus = focus
+            if data is not None and data[0] is not self._data[0]:
+                self.set_data(*data)
             self.lang = lang
             self._titles(snaps)
             self._profile(snaps)
@@ -105,6 +124,14 @@ class DashboardFigures:
     def redraw(self):
         for canvas in self.canvases:
             canvas.draw_idle()
+
+    def _style(self, line, snap, bold: float = 2.6, thin: float = 1.1):
+        """colour by variant; with two variants, the focused one bold and on top."""
+        line.set_color(variant_color(snap.alpha))
+        focused = self.focus is None or snap.alpha == self.focus
+        line.set_linewidth(bold if focused else thin)
+        line.set_alpha(1.0 if focused else 0.55)
+        line.set_zorder(3 if focused else 2)
 
     def _titles(self, snaps):
         self.ax_profile.set_title(self._t("fig_profile"), fontsize="medium")
@@ -130,13 +157,12 @@ class DashboardFigures:
                 latest.set_data([], [])
                 continue
             layers = np.arange(1, s.grad_norms.shape[1] + 1)
-            color = variant_color(s.alpha)
             first.set_data(layers, positive(s.grad_norms[0]))
-            first.set_color(color)
+            self._style(first, s, bold=2.2, thin=1.0)
             first.set_label(variant_name(self.lang if self.cjk else "en", s.alpha))
             last_row = _last_finite_row(s.grad_norms)
             latest.set_data(layers, positive(last_row))
-            latest.set_color(color)
+            self._style(latest, s, bold=2.2, thin=1.0)
             shown += [s.grad_norms[0], last_row]
         if shown:
             self.ax_profile.set_xlim(0.5, max(len(v) for v in shown) + 0.5)
@@ -155,7 +181,7 @@ class DashboardFigures:
                 continue
             color = variant_color(s.alpha)
             line.set_data(np.arange(len(s.losses)), positive(s.losses))
-            line.set_color(color)
+            self._style(line, s)
             finite = s.losses[np.isfinite(s.losses)]
             shown.append(finite)
             if s.diverged and len(finite):

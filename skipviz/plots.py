@@ -146,8 +146,8 @@ class GradientHeatmap:
         from matplotlib import colormaps
 
         self.ax = ax
-        cmap = colormaps[cmap].copy()
-        cmap.set_bad("#DDDDDD")  # steps not run yet, and non-finite norms
+        # grey: steps not run yet, and non-finite norms
+        cmap = colormaps[cmap].with_extremes(bad="#DDDDDD")
         self.image = ax.imshow(np.full((2, 2), np.nan), aspect="auto", interpolation="nearest",
                                cmap=cmap, norm=norm, extent=(0.5, 2.5, 2, 0))
         ax.set_xlabel("layer l")

@@ -16,7 +16,9 @@ from .settings import Settings
 
 DATA_POINTS = 400
 SETTLE = 0.04  # seconds of quiet that end a burst of changes before training starts
-PUBLISH_EVERY = 0.3  # seconds between live redraws while training
+PUBLISH_EVERY = 0.4  # seconds between live redraws while training (at least)
+DRAW_SHARE = 3.0  # ...and at least this many times the last render's time, so drawing
+# (on the kernel's main thread) never takes more than about a quarter of the cpu
 BOUNDARY_EVERY = 1.5  # seconds between live decision-boundary updates
 
 
@@ -31,6 +33,7 @@ class Progress:
     cached: bool = False
     error: str = ""
     elapsed: float = 0.0
+    data: tuple | None = None  # (X, y) the run trained on
 
 
 class Runner:
@@ -40,8 +43,9 @@ class Runner:
     one worker thread lives as long as the runner: no thread per run, none left behind.
     """
 
-    def __init__(self, publish, cache: ResultCache | None = None):
+    def __init__(self, publish, cache: ResultCache | None = None, draw_seconds=lambda: 0.0):
         self.publish = publish
+        self.draw_seconds = draw_seconds
         self.cache = cache or ResultCache()
         self._wanted: Settings | None = None
         self._wake = threading.Event()
@@ -104,7 +108,8 @@ class Runner:
                 self._run(target)
             except Exception as err:  # never let one bad run kill the worker
                 traceback.print_exc(file=sys.__stderr__)
-                self._emit(Progress(target, state="error", error=f"{type(err).__name__}: {err}"))
+                self._emit(Progress(target, state="error", error=f"{type(err).__name__}: {err}",
+                                    data=self._data))
             if not self._stale(target):
                 self._idle.set()
 
@@ -131,7 +136,7 @@ class Runner:
         missing = [a for a in alphas if cached[a] is None]
         if not missing:
             snaps = [cached[a] for a in alphas]
-            self._emit(_finished(target, snaps, cached=True))
+            self._emit(_finished(target, snaps, cached=True, data=(X, y)))
             return
         start = time.perf_counter()
         # step 0 of every variant first (one step each), so both profiles appear at once
@@ -141,7 +146,7 @@ class Runner:
             snaps[r.alpha] = Snapshot.of(r, target.steps)
         if self._stale(target):
             return
-        self._emit(Progress(target, [snaps[a] for a in alphas], step=1))
+        self._emit(Progress(target, [snaps[a] for a in alphas], step=1, data=(X, y)))
         clock = {"publish": time.perf_counter(), "boundary": time.perf_counter()}
 
         grids: dict = {}
@@ -154,7 +159,7 @@ class Runner:
                 if r.alpha not in grids:
                     grids[r.alpha] = None if r.diverged else decision_grid(r.net, X, n=60)[2]
             now = time.perf_counter()
-            if now - clock["publish"] < PUBLISH_EVERY:
+            if now - clock["publish"] < max(PUBLISH_EVERY, DRAW_SHARE * self.draw_seconds()):
                 return None
             clock["publish"] = now
             live = results[-1]
@@ -165,7 +170,7 @@ class Runner:
                 grid = grids.get(r.alpha, grids.get(("live", r.alpha)))
                 snaps[r.alpha] = Snapshot.of(r, target.steps, grid, finished=r is not live)
             self._emit(Progress(target, [snaps[a] for a in alphas], step=live.steps_run,
-                                elapsed=now - start))
+                                elapsed=now - start, data=(X, y)))
             return None
 
         results = compare(X, y, skips=missing, callback=on_progress, callback_every=5,
@@ -179,7 +184,7 @@ class Runner:
             self.cache.put(target.run_key(r.alpha), snap)
             snaps[r.alpha] = snap
         elapsed = time.perf_counter() - start
-        self._emit(_finished(target, [snaps[a] for a in alphas], elapsed=elapsed))
+        self._emit(_finished(target, [snaps[a] for a in alphas], elapsed=elapsed, data=(X, y)))
 
 
 def _train_args(s: Settings, steps: int | None = None) -> dict:
@@ -187,9 +192,11 @@ def _train_args(s: Settings, steps: int | None = None) -> dict:
                 steps=steps or s.steps, lr=s.lr, seed=s.seed)
 
 
-def _finished(target: Settings, snaps, cached: bool = False, elapsed: float | None = None):
+def _finished(target: Settings, snaps, cached: bool = False, elapsed: float | None = None,
+              data=None):
     diverged = any(s.diverged for s in snaps)
     if elapsed is None:
         elapsed = sum(s.elapsed for s in snaps)
     return Progress(target, list(snaps), state="diverged" if diverged else "done",
-                    step=max(s.steps_run for s in snaps), cached=cached, elapsed=elapsed)
+                    step=max(s.steps_run for s in snaps), cached=cached, elapsed=elapsed,
+                    data=data)

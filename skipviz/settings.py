@@ -51,13 +51,13 @@ class Settings:
         return self.alpha if self.skip else 0.0
 
     def same_training(self, other: Settings) -> bool:
-        """true if `other` differs at most in the language (so nothing needs retraining)."""
-        return replace(self, lang="en") == replace(other, lang="en")
+        """true if `other` trains the same runs (it may differ in language or in focus)."""
+        return self.run_key(None)[:-1] + self.alphas == other.run_key(None)[:-1] + other.alphas
 
-    def run_key(self, alpha: float) -> tuple:
+    def run_key(self, alpha: float | None) -> tuple:
         """what decides one variant's training run (language and view options do not)."""
         return (self.dataset, self.depth, self.width, self.activation, self.init_scale,
-                self.steps, self.lr, self.seed, float(alpha))
+                self.steps, self.lr, self.seed, None if alpha is None else float(alpha))
 
 
 # the ranges the controls offer; check_setting enforces the same ones for typed and query values
