@@ -9,8 +9,8 @@ import torch
 import torch.nn.functional as F
 from torch.func import jacrev
 
-from ._validate import check_float, check_int
-from .models import PlainBlock, ResidualBlock
+from ._validate import check_choice, check_float, check_int
+from .models import ACTIVATIONS, PlainBlock, ResidualBlock, make_mlp
 from .train import check_data, check_net
 
 
@@ -62,7 +62,7 @@ def block_jacobian(block: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
 
 
 def identity_gap(block: ResidualBlock, x: torch.Tensor) -> float:
-    """max |J_residual - J_plain - alpha I|: zero up to rounding, which is dL/dx = dL/dy (dF/dx + 1)."""
+    """max |J_residual - J_plain - alpha I|: 0 up to rounding, i.e. dL/dx = dL/dy (dF/dx + 1)."""
     check_block(block, ("fc", "act", "alpha"))
     j_res = block_jacobian(block, x)
     j_plain = block_jacobian(plain_twin(block), x)
@@ -87,6 +87,68 @@ def end_to_end_jacobian(net: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
 def jacobian_singular_values(net: torch.nn.Module, x: torch.Tensor) -> np.ndarray:
     """singular values of the end-to-end jacobian, largest first."""
     return svdvals(end_to_end_jacobian(net, x)).cpu().numpy()
+
+
+def chain_singular_values(net: torch.nn.Module, x: torch.Tensor) -> np.ndarray:
+    """singular values of the jacobian of the first l blocks, for l = 0 .. depth.
+
+    x is the stem's output, as for end_to_end_jacobian. the chain rule is walked one block at
+    a time in float64 (J = J_l @ ... @ J_1), so one call gives every prefix: shape
+    (depth + 1, width), row 0 is the identity's (all ones), rows largest value first.
+    """
+    check_net(net)
+    blocks = copy.deepcopy(net.blocks).double()
+    first = blocks[0] if len(blocks) else None
+    v = as_vector(x, getattr(first, "fc", None)).detach().double()
+    product = torch.eye(len(v), dtype=torch.float64)
+    rows = [svdvals(product)]
+    for block in blocks:
+        product = jacrev(block)(v).detach() @ product
+        with torch.no_grad():
+            v = block(v)
+        rows.append(svdvals(product))
+    return torch.stack(rows).numpy()
+
+
+def mlp_chain_singular_values(depth: int, width: int = 32, gain: float = 0.5,
+                              activation: str = "tanh", seed: int = 0,
+                              x=None) -> dict[str, np.ndarray]:
+    """chain_singular_values of a real make_mlp net, plain and residual, from the same weights.
+
+    the blocks' weights are scaled so each stretches vectors by about `gain` (see
+    init_scale_for_gain); x is one input point (default (0.5, -0.3)), passed through the
+    stem first. returns arrays of shape (depth + 1, width), like random_chain_singular_values.
+    """
+    depth = check_int("depth", depth, 1, 1000)
+    width = check_int("width", width, 1, 512)
+    gain = check_float("gain", gain, 0.0, 10.0)
+    if gain == 0:
+        raise ValueError("gain must be in (0, 10]: a net needs non-zero weights, got 0")
+    check_choice("activation", activation, tuple(ACTIVATIONS))
+    seed = check_int("seed", seed, 0, 2**32 - 1)
+    x = torch.tensor([0.5, -0.3]) if x is None else as_vector(x, None)
+    if len(x) == 0 or not torch.isfinite(x).all():
+        raise ValueError("x must be one non-empty input point of finite numbers")
+    out = {}
+    for name, skip in (("plain", 0.0), ("residual", 1.0)):
+        torch.manual_seed(seed)
+        net = make_mlp(depth, width, skip, activation, init_scale_for_gain(gain),
+                       in_features=len(x))
+        with torch.no_grad():
+            start = net.stem(x.float())
+        out[name] = chain_singular_values(net, start)
+    return out
+
+
+def init_scale_for_gain(gain: float) -> float:
+    """the make_mlp init_scale at which one block's weights stretch a vector by about `gain`.
+
+    torch's default nn.Linear init draws U(-1/sqrt(width), 1/sqrt(width)), variance
+    1 / (3 width), so |W v| is about |v| / sqrt(3); sqrt(3) * gain undoes that. the activation
+    (tanh' <= 1) shrinks the stretch a little more.
+    """
+    gain = check_float("gain", gain, positive=True)
+    return float(np.sqrt(3.0) * gain)
 
 
 def scalar_chain(gain: float, depth: int) -> dict[str, np.ndarray]:
@@ -120,7 +182,8 @@ def random_chain_singular_values(depth: int, width: int = 32, gain: float = 0.5,
     return {k: torch.stack(v).numpy() for k, v in out.items()}
 
 
-def filter_normalized_direction(net: torch.nn.Module, generator: torch.Generator) -> list[torch.Tensor]:
+def filter_normalized_direction(net: torch.nn.Module,
+                                generator: torch.Generator) -> list[torch.Tensor]:
     """a random direction in weight space scaled filter by filter (Li et al. 2018).
 
     each row of a weight matrix (one unit's incoming weights, the mlp's 'filter') gets the
@@ -174,7 +237,7 @@ def loss_landscape(net: torch.nn.Module, X, y, *, dims: int = 1, span: float = 1
     coords = np.linspace(-span, span, points)
 
     def loss_at(a: float, b: float) -> float:
-        for p, p0, d0, d1 in zip(probe.parameters(), base, dirs[0], dirs[-1]):
+        for p, p0, d0, d1 in zip(probe.parameters(), base, dirs[0], dirs[-1], strict=True):
             p.copy_(p0 + a * d0 + (b * d1 if dims == 2 else 0.0))
         return F.cross_entropy(probe(X), y).item()
 
