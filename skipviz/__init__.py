@@ -4,7 +4,9 @@ import torch
 
 from .compare import compare
 from .data import DATASETS, make_dataset
+from .denoise import Denoiser, train_denoisers
 from .grads import GradientRecorder
+from .images import add_noise, make_shapes, psnr
 from .models import ACTIVATIONS, MLP, PlainBlock, ResidualBlock, make_mlp
 from .plots import PLAIN_COLOR, RESIDUAL_COLOR, variant_color, variant_label
 from .probe import BREAK_MODES, backward_signal, break_block, break_each, forward_signal
@@ -19,6 +21,7 @@ from .theory import (
     scalar_chain,
 )
 from .train import TrainResult, train
+from .unet import ResidualConvBlock, TinyUNet, make_unet
 
 # the models here are tiny: extra threads cost more than they give, and binder has one cpu
 torch.set_num_threads(1)
@@ -29,13 +32,17 @@ __all__ = [
     "ACTIVATIONS",
     "BREAK_MODES",
     "DATASETS",
+    "Denoiser",
     "MLP",
     "PLAIN_COLOR",
     "RESIDUAL_COLOR",
     "GradientRecorder",
     "PlainBlock",
     "ResidualBlock",
+    "ResidualConvBlock",
+    "TinyUNet",
     "TrainResult",
+    "add_noise",
     "backward_signal",
     "block_jacobian",
     "break_block",
@@ -48,10 +55,14 @@ __all__ = [
     "loss_landscape",
     "make_dataset",
     "make_mlp",
+    "make_shapes",
+    "make_unet",
     "plain_twin",
+    "psnr",
     "random_chain_singular_values",
     "scalar_chain",
     "train",
+    "train_denoisers",
     "variant_color",
     "variant_label",
 ]

@@ -1,0 +1,93 @@
+"""teaching a u-net to remove noise from shape images, a few steps at a time (so a button
+can ask for more), with and without its skips from the same start."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ._validate import check_float, check_int
+from .images import _check_images
+from .unet import TinyUNet, make_unet
+
+
+class Denoiser:
+    """one net and its optimiser; run(steps) picks up where the last call stopped.
+
+    every step draws a batch of clean images and fresh noise for it, so the net never sees
+    the same noisy picture twice and cannot learn the noise by heart.
+    """
+
+    def __init__(self, net: TinyUNet, clean, *, noise: float = 0.3, lr: float = 5e-3,
+                 batch_size: int = 16, seed: int = 0):
+        if not isinstance(net, torch.nn.Module):
+            raise ValueError(f"net must be a torch module (a TinyUNet), got {type(net).__name__}")
+        self.net = net
+        self.clean = _check_images("clean", clean)
+        if self.clean.shape[-1] % 4 or self.clean.shape[-2] % 4:
+            raise ValueError("clean must have height and width divisible by 4 (the u-net pools "
+                             f"twice), got {tuple(self.clean.shape[-2:])}")
+        self.noise = check_float("noise", noise, 0.0, 5.0)
+        self.lr = check_float("lr", lr, positive=True)
+        self.batch_size = check_int("batch_size", batch_size, 1, 4096)
+        seed = check_int("seed", seed, 0, 2**32 - 1)
+        self.gen = torch.Generator().manual_seed(seed)
+        self.opt = torch.optim.Adam(net.parameters(), lr=self.lr)
+        self.losses: list[float] = []
+        self.diverged = False
+        self.elapsed = 0.0
+
+    def run(self, steps: int) -> np.ndarray:
+        """train `steps` more steps (none once diverged); returns every loss so far."""
+        steps = check_int("steps", steps, 1, 100_000)
+        start = time.perf_counter()
+        self.net.train()
+        for _ in range(steps):
+            if self.diverged:
+                break
+            idx = torch.randint(len(self.clean), (self.batch_size,), generator=self.gen)
+            target = self.clean[idx]
+            noisy = target + self.noise * torch.randn(target.shape, generator=self.gen)
+            loss = F.mse_loss(self.net(noisy), target)
+            if not math.isfinite(loss.item()):
+                # a too-large lr: say so and stop, rather than train on NaN
+                self.diverged = True
+                break
+            self.opt.zero_grad(set_to_none=True)
+            loss.backward()
+            self.opt.step()
+            self.losses.append(loss.item())
+        self.elapsed += time.perf_counter() - start
+        return np.array(self.losses)
+
+    @torch.no_grad()
+    def denoise(self, noisy) -> torch.Tensor:
+        """the net's clean guess for each noisy image: (n, 1, H, W), not clipped."""
+        self.net.eval()
+        return self.net(_check_images("noisy", noisy))
+
+    @property
+    def steps_run(self) -> int:
+        return len(self.losses)
+
+
+def train_denoisers(clean, *, skips=(True, False), width: int = 8, steps: int = 300,
+                    noise: float = 0.3, lr: float = 5e-3, batch_size: int = 16,
+                    seed: int = 0) -> dict[bool, Denoiser]:
+    """one Denoiser per skips value, all from the weights and batches that `seed` draws."""
+    skips = tuple(skips)
+    if not skips or not all(isinstance(s, bool) for s in skips):
+        raise ValueError(f"skips must be a non-empty tuple of True/False, got {skips!r}")
+    steps = check_int("steps", steps, 1, 100_000)
+    seed = check_int("seed", seed, 0, 2**32 - 1)
+    out = {}
+    for skip in skips:
+        torch.manual_seed(seed)
+        net = make_unet(width=width, skips=skip)
+        out[skip] = Denoiser(net, clean, noise=noise, lr=lr, batch_size=batch_size, seed=seed)
+        out[skip].run(steps)
+    return out
