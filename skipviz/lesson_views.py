@@ -125,6 +125,9 @@ class PairLines:
                  style: str = "-", markersize: float = 0):
         self.ax, self.log = ax, log
         self.lines = [ax.plot([], [], style, ms=markersize)[0] for _ in range(2)]
+        self.markersize = markersize
+        self.empty = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center",
+                             color="#777777")
         if log:
             ax.set_yscale("log")
         ax.set_title(title)
@@ -143,9 +146,14 @@ class PairLines:
             alpha, x, y = runs[i]
             y = positive(y) if self.log else np.asarray(y, dtype=float)
             line.set_data(x, y)
+            # a run that stopped after one step is one point: give it a visible marker
+            line.set_markersize(self.markersize or (5 if len(y) == 1 else 0))
+            line.set_marker("o" if self.markersize or len(y) == 1 else "")
             line.set_color(variant_color(alpha))
             line.set_label(variant_label(alpha))
             shown.append((np.asarray(x, dtype=float), y))
+        drawable = not shown or any(np.isfinite(y).any() for _, y in shown)
+        self.empty.set_text("" if drawable else "nothing finite to draw:\nthe run diverged")
         if shown:
             xs = np.concatenate([x for x, _ in shown])
             self.ax.set_xlim(xs.min() - 0.5, xs.max() + 0.5)
@@ -259,7 +267,8 @@ class BoundaryView:
         Xn = np.asarray(X, dtype=float)
         lo, hi = Xn.min(0) - 0.3, Xn.max(0) + 0.3
         self.image = ax.imshow(np.full((n, n), 0.5), origin="lower", cmap=cmap, vmin=0, vmax=1,
-                               extent=(lo[0], hi[0], lo[1], hi[1]), alpha=0.8, aspect="auto")
+                               extent=(lo[0], hi[0], lo[1], hi[1]), alpha=0.8, aspect="auto",
+                               interpolation="bilinear")
         ax.scatter(*Xn.T, s=5, c=[CLASS_COLORS[int(k)] for k in np.asarray(y)],
                    edgecolors="#333333", linewidths=0.2)
         ax.set_xticks([])

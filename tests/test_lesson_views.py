@@ -84,6 +84,7 @@ def test_experiment_view_with_a_diverged_run(fig, spirals):
     boom = sv.compare(X, y, depth=30, width=4, steps=3, activation="relu", init_scale=1e3)
     view.update(boom, step=3)
     assert "diverged" in view.maps[0].ax.get_title()
+    assert "diverged" in view.grad_w.empty.get_text()  # all nan: say so, not an empty box
     view.update(ok[:1], step=0)
     assert "no second run" in view.maps[1].ax.get_title()
     fig.canvas.draw()

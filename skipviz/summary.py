@@ -1,0 +1,50 @@
+"""one plain sentence per training run, computed from its numbers: what happened to the gradient."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .plots import variant_label
+from .train import TrainResult
+
+VANISHED = 1e-3  # layer 1 gets under a thousandth of the last layer's gradient
+EXPLODED = 1e3  # or over a thousand times it
+
+
+def gradient_ratio(result: TrainResult, step: int = 0) -> float:
+    """|dL/dx_1| / |dL/dx_L| at `step`: far below 1 vanishing, far above 1 exploding.
+
+    0 when layer 1 got exactly nothing, nan when there is no finite number to divide.
+    """
+    if not isinstance(result, TrainResult):
+        raise ValueError(f"result must be a TrainResult, got {type(result).__name__}")
+    if not 0 <= step < len(result.grad_norms):
+        raise ValueError(f"step must be in [0, {len(result.grad_norms) - 1}], got {step}")
+    first, last = result.grad_norms[step][0], result.grad_norms[step][-1]
+    if not (math.isfinite(first) and math.isfinite(last)) or last <= 0:
+        return float("nan")
+    return float(first / last)
+
+
+def regime(ratio: float) -> str:
+    """'vanishing', 'exploding' or 'preserved' for a gradient_ratio."""
+    if not np.isfinite(ratio):
+        return "overflowed"
+    if ratio < VANISHED:
+        return "vanishing"
+    if ratio > EXPLODED:
+        return "exploding"
+    return "preserved"
+
+
+def describe_run(result: TrainResult) -> str:
+    """e.g. 'plain (no skip): final loss 0.685, accuracy 56%; at step 0 layer 1's ...'."""
+    ratio = gradient_ratio(result, 0)
+    name = variant_label(result.alpha)
+    if result.diverged:
+        return (f"{name}: diverged at step {result.diverged_at}: the loss or a gradient overflowed "
+                f"to inf/NaN (exploding), so training stopped there.")
+    return (f"{name}: final loss {result.final_loss:.3f}, accuracy {result.accuracy:.0%}; "
+            f"at step 0 layer 1's gradient was {ratio:.1e}× the last layer's ({regime(ratio)}).")
