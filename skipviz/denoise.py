@@ -79,7 +79,10 @@ def train_denoisers(clean, *, skips=(True, False), width: int = 8, steps: int = 
                     noise: float = 0.3, lr: float = 5e-3, batch_size: int = 16,
                     seed: int = 0) -> dict[bool, Denoiser]:
     """one Denoiser per skips value, all from the weights and batches that `seed` draws."""
-    skips = tuple(skips)
+    try:
+        skips = tuple(skips)
+    except TypeError as err:
+        raise ValueError(f"skips must be a non-empty tuple of True/False, got {skips!r}") from err
     if not skips or not all(isinstance(s, bool) for s in skips):
         raise ValueError(f"skips must be a non-empty tuple of True/False, got {skips!r}")
     steps = check_int("steps", steps, 1, 100_000)

@@ -81,7 +81,7 @@ _MASKS = {"rectangle": _rectangle, "disc": _disc, "line": _line}
 def _check_images(name: str, images) -> torch.Tensor:
     try:
         images = torch.as_tensor(images, dtype=torch.float32)
-    except (TypeError, ValueError, RuntimeError) as err:
+    except (TypeError, ValueError, RuntimeError, OverflowError) as err:
         kind = type(images).__name__
         raise ValueError(f"{name} must be an array of numbers, got {kind}") from err
     if images.ndim != 4 or images.shape[1] != 1 or min(images.shape) < 1:

@@ -30,6 +30,7 @@ class ResidualConvBlock(nn.Module):
 
     def __init__(self, channels: int):
         super().__init__()
+        channels = check_int("channels", channels, 1, 1024)
         self.conv1 = nn.Conv2d(channels, channels, 3, padding=1)
         self.relu1 = nn.ReLU()
         self.conv2 = nn.Conv2d(channels, channels, 3, padding=1)
@@ -55,6 +56,10 @@ class TinyUNet(nn.Module):
 
     def __init__(self, channels: int = 1, width: int = 8, skips: bool = True):
         super().__init__()
+        channels = check_int("channels", channels, 1, 16)
+        width = check_int("width", width, 1, 256)
+        if not isinstance(skips, bool):
+            raise ValueError(f"skips must be True or False, got {skips!r}")
         self.skips = skips
         self.pool = nn.MaxPool2d(2)
         self.enc1 = DoubleConv(channels, width)
