@@ -27,10 +27,7 @@ class Denoiser:
         if not isinstance(net, torch.nn.Module):
             raise ValueError(f"net must be a torch module (a TinyUNet), got {type(net).__name__}")
         self.net = net
-        self.clean = _check_images("clean", clean)
-        if self.clean.shape[-1] % 4 or self.clean.shape[-2] % 4:
-            raise ValueError("clean must have height and width divisible by 4 (the u-net pools "
-                             f"twice), got {tuple(self.clean.shape[-2:])}")
+        self.clean = _check_poolable("clean", clean)
         self.noise = check_float("noise", noise, 0.0, 5.0)
         self.lr = check_float("lr", lr, positive=True)
         self.batch_size = check_int("batch_size", batch_size, 1, 4096)
@@ -68,11 +65,19 @@ class Denoiser:
     def denoise(self, noisy) -> torch.Tensor:
         """the net's clean guess for each noisy image: (n, 1, H, W), not clipped."""
         self.net.eval()
-        return self.net(_check_images("noisy", noisy))
+        return self.net(_check_poolable("noisy", noisy))
 
     @property
     def steps_run(self) -> int:
         return len(self.losses)
+
+
+def _check_poolable(name: str, images) -> torch.Tensor:
+    images = _check_images(name, images)
+    if images.shape[-1] % 4 or images.shape[-2] % 4:
+        raise ValueError(f"{name} must have height and width divisible by 4 (the u-net pools "
+                         f"twice), got {tuple(images.shape[-2:])}")
+    return images
 
 
 def train_denoisers(clean, *, skips=(True, False), width: int = 8, steps: int = 300,
