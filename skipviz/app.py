@@ -36,9 +36,8 @@ CSS = """<style>
 class App:
     """one dashboard: build the widgets and figures once, wire every observer in one place."""
 
-    def __init__(self, settings: Settings | None = None, notes=(), link_base: str = ""):
+    def __init__(self, settings: Settings | None = None, notes=()):
         self.settings = settings or Settings()
-        self.link_base = link_base
         self._notes = list(notes)
         self._quiet = False  # true while the app itself moves widgets
         self._lock = threading.Lock()
@@ -58,8 +57,7 @@ class App:
             query = _voila_query()
         settings, notes = parse_query(query)
         notes = [tr(settings.lang, "note_query", msg=n) for n in notes]
-        url = os.environ.get("VOILA_REQUEST_URL", "")
-        return cls(settings, notes, link_base=url.split("?", 1)[0])
+        return cls(settings, notes)
 
     # building
 
@@ -322,13 +320,12 @@ class App:
         self._say(self._notes_text() if self._notes else None, keep=True)
 
     def _refresh_link(self):
+        # a relative link keeps the page's own address (localhost, binder, any proxy path)
         query = to_query(self.settings)
-        href = "?" + query
-        text = (self.link_base + href) if self.link_base else href
         label = tr(self.settings.lang, "share")
-        self.link.value = (f"<a href='{html.escape(href, quote=True)}' target='_blank'>"
-                           f"{html.escape(label)}</a>: <code style='font-size:12px'>"
-                           f"{html.escape(text)}</code>")
+        shown = ("?" + query) if query else tr(self.settings.lang, "defaults")
+        self.link.value = (f"{html.escape(label)}: <a href='?{html.escape(query, quote=True)}' "
+                           f"target='_blank'><code>{html.escape(shown)}</code></a>")
 
     def _say(self, note: str | None, keep: bool = False):
         if not keep:

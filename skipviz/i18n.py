@@ -66,6 +66,7 @@ STRINGS = {
         "one_layer": "With one layer there is no depth for the gradient to fade over; try depth 20+.",
         # notes and links
         "share": "link to this setting",
+        "defaults": "(all defaults)",
         "note_bad": "Not applied: {msg}",
         "note_query": "From the link: {msg}",
         "note_same": "α = 0 makes the skip variant the plain net: only one run is shown.",
@@ -130,6 +131,7 @@ STRINGS = {
         "accuracy": "{variant}：训练点的分类正确率为 {acc:.0f}%。",
         "one_layer": "只有一层时，梯度没有可以衰减的深度；试试 20 层以上。",
         "share": "本设置的链接",
+        "defaults": "（全部为默认值）",
         "note_bad": "未应用：{msg}",
         "note_query": "来自链接：{msg}",
         "note_same": "α = 0 时跳跃网络就是普通网络：只显示一次训练。",
