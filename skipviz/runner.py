@@ -73,6 +73,7 @@ class Runner:
                 last = self.last
                 if last is not None and last.settings == self._wanted and last.state != "busy":
                     return last
+                time.sleep(0.01)  # idle, but a newer want() is on its way to the worker
         return None
 
     @property
@@ -149,27 +150,33 @@ class Runner:
         self._emit(Progress(target, [snaps[a] for a in alphas], step=1, data=(X, y)))
         clock = {"publish": time.perf_counter(), "boundary": time.perf_counter()}
 
-        grids: dict = {}
+        grids: dict = {}  # alpha -> decision grid of a finished variant
+        live_grids: dict = {}  # alpha -> latest decision grid of a variant still training
+
+        def boundary(r):
+            net = getattr(r, "net", None)
+            return None if net is None or r.diverged else decision_grid(net, X, n=60)[2]
 
         def on_progress(results):
             if self._stale(target):
                 return False
-            for r in results[:-1]:
-                # a variant just finished inside compare: draw its final boundary once
-                if r.alpha not in grids:
-                    grids[r.alpha] = None if r.diverged else decision_grid(r.net, X, n=60)[2]
+            # variants may train one after another or side by side: ask each whether it is done
+            done = {r.alpha: r.diverged or r.steps_run >= target.steps for r in results}
+            for r in results:
+                if done[r.alpha] and r.alpha not in grids:
+                    grids[r.alpha] = boundary(r)
             now = time.perf_counter()
             if now - clock["publish"] < max(PUBLISH_EVERY, DRAW_SHARE * self.draw_seconds()):
                 return None
             clock["publish"] = now
-            live = results[-1]
             if now - clock["boundary"] > BOUNDARY_EVERY:
                 clock["boundary"] = now
-                grids[("live", live.alpha)] = decision_grid(live.net, X, n=60)[2]
+                live_grids.update({r.alpha: boundary(r) for r in results if not done[r.alpha]})
             for r in results:
-                grid = grids.get(r.alpha, grids.get(("live", r.alpha)))
-                snaps[r.alpha] = Snapshot.of(r, target.steps, grid, finished=r is not live)
-            self._emit(Progress(target, [snaps[a] for a in alphas], step=live.steps_run,
+                grid = grids.get(r.alpha, live_grids.get(r.alpha))
+                snaps[r.alpha] = Snapshot.of(r, target.steps, grid, finished=done[r.alpha])
+            step = max(r.steps_run for r in results)
+            self._emit(Progress(target, [snaps[a] for a in alphas], step=step,
                                 elapsed=now - start, data=(X, y)))
             return None
 
@@ -178,7 +185,7 @@ class Runner:
         if self._stale(target) or any(r.cancelled for r in results):
             return
         for r in results:
-            grid = None if r.diverged else decision_grid(r.net, X, n=60)[2]
+            grid = grids[r.alpha] if r.alpha in grids else boundary(r)
             snap = Snapshot.of(r, target.steps, grid, finished=True)
             r.net = None  # drop the net: the cache holds arrays only
             self.cache.put(target.run_key(r.alpha), snap)

@@ -155,6 +155,10 @@ def test_a_dead_kernel_is_reported_in_words(voila_server, page):  # noqa: F811
     os.kill(kernel_pid(voila_server, kernel_id), signal.SIGKILL)
     page.wait_for_selector("#sv-kernel-banner.sv-kernel-dead", timeout=60_000)
     assert "Reload the page" in page.inner_text("#sv-kernel-banner")
+    # a reload starts a fresh kernel and a working app
+    page.reload()
+    page.wait_for_selector(".sv-status.sv-done", timeout=TIMEOUT_MS)
+    assert not page.locator("#sv-kernel-banner").count()
 
 
 def kernel_pid(server, kernel_id: str) -> int:
