@@ -29,7 +29,8 @@ class Denoiser:
         self.net = net
         self.clean = _check_poolable("clean", clean)
         self.noise = check_float("noise", noise, 0.0, 5.0)
-        self.lr = check_float("lr", lr, positive=True)
+        # a float32 optimiser step cannot take an lr near 1e38: keep it to a sane range
+        self.lr = check_float("lr", lr, 0.0, 1e10, positive=True)
         self.batch_size = check_int("batch_size", batch_size, 1, 4096)
         seed = check_int("seed", seed, 0, 2**32 - 1)
         self.gen = torch.Generator().manual_seed(seed)

@@ -15,6 +15,7 @@ from ._validate import check_choice, check_float, check_int
 from .grads import GradientRecorder
 
 OPTIMIZERS = ("adam", "sgd")
+MAX_LR = 1e10
 
 
 @dataclass
@@ -87,7 +88,8 @@ def check_net(net) -> torch.nn.Module:
 def check_train_args(steps, lr, seed, optimizer, callback_every):
     return (
         check_int("steps", steps, 1, 100_000),
-        check_float("lr", lr, positive=True),
+        # above ~1e38 the optimisers' float32 step itself overflows (a RuntimeError, not nan)
+        check_float("lr", lr, 0.0, MAX_LR, positive=True),
         check_int("seed", seed, 0, 2**32 - 1),
         check_choice("optimizer", optimizer, OPTIMIZERS),
         check_int("callback_every", callback_every, 1, 100_000),
