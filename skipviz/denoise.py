@@ -24,8 +24,9 @@ class Denoiser:
 
     def __init__(self, net: TinyUNet, clean, *, noise: float = 0.3, lr: float = 5e-3,
                  batch_size: int = 16, seed: int = 0):
-        if not isinstance(net, torch.nn.Module):
-            raise ValueError(f"net must be a torch module (a TinyUNet), got {type(net).__name__}")
+        if not isinstance(net, TinyUNet):
+            # any other module may not map images to images: it would fail only in run()
+            raise ValueError(f"net must be a TinyUNet (from make_unet), got {type(net).__name__}")
         self.net = net
         self.clean = _check_poolable("clean", clean)
         self.noise = check_float("noise", noise, 0.0, 5.0)
