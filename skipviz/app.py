@@ -325,7 +325,8 @@ class App:
         label = tr(self.settings.lang, "share")
         shown = ("?" + query) if query else tr(self.settings.lang, "defaults")
         self.link.value = (f"{html.escape(label)}: <a href='?{html.escape(query, quote=True)}' "
-                           f"target='_blank'><code>{html.escape(shown)}</code></a>")
+                           f"target='_blank'><code style='word-break:break-all'>"
+                           f"{html.escape(shown)}</code></a>")
 
     def _say(self, note: str | None, keep: bool = False):
         if not keep:

@@ -54,7 +54,8 @@ class DashboardFigures:
         self._build_loss()
         self.norm = LogNorm(vmin=1e-8, vmax=1.0)
         self.heat = [GradientHeatmap(ax, self.norm) for ax in self.ax_heat]
-        self.bottom.colorbar(self.heat[0].image, cax=cax, label="‖dL/dx_l‖")
+        self.bottom.colorbar(self.heat[0].image, cax=cax, label="‖dL/dx_l‖ (black: 0)",
+                             extend="min")
         self.maps = [DecisionMap(ax, X, y) for ax in self.ax_map]
         self._data = (X, y)
         self.focus = None
@@ -188,10 +189,11 @@ class DashboardFigures:
                 # mark where the run stopped: at the last finite loss
                 mark.set_data([len(finite) - 1], [finite[-1]])
                 mark.set_color(color)
-                notes.append(tr("en", "state_diverged", step=s.diverged_at)
-                             if not self.cjk else self._t("state_diverged", step=s.diverged_at))
             else:
                 mark.set_data([], [])
+            if s.diverged:
+                name = variant_name(self.lang if self.cjk else "en", s.alpha)
+                notes.append(f"{name}: " + self._t("state_diverged", step=s.diverged_at))
         self.ax_loss.set_xlim(0, max(steps, 1))
         set_log_ylim(self.ax_loss, *shown, pad=1.3)
         self.loss_note.set_text("\n".join(notes))

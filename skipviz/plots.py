@@ -146,8 +146,8 @@ class GradientHeatmap:
         from matplotlib import colormaps
 
         self.ax = ax
-        # grey: steps not run yet, and non-finite norms
-        cmap = colormaps[cmap].with_extremes(bad="#DDDDDD")
+        # grey: steps not run yet, and non-finite norms; black: a norm that is exactly 0
+        cmap = colormaps[cmap].with_extremes(bad="#DDDDDD", under="#000000")
         self.image = ax.imshow(np.full((2, 2), np.nan), aspect="auto", interpolation="nearest",
                                cmap=cmap, norm=norm, extent=(0.5, 2.5, 2, 0))
         ax.set_xlabel("layer l")
@@ -158,7 +158,9 @@ class GradientHeatmap:
         depth = grad_norms.shape[1] if np.ndim(grad_norms) == 2 else 1
         full = np.full((max(steps, 1), max(depth, 1)), np.nan)
         rows = min(len(grad_norms), len(full))
-        full[:rows] = positive(grad_norms[:rows])
+        g = np.asarray(grad_norms[:rows], dtype=float)
+        # an underflow to exactly 0 is the end point of vanishing: draw it (black), not a gap
+        full[:rows] = np.where(g == 0, 1e-300, positive(g))
         self.image.set_data(full)
         self.image.set_extent((0.5, depth + 0.5, len(full), 0))
 

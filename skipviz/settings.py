@@ -33,6 +33,11 @@ class Settings:
     lang: str = "en"
     compare: bool = True
 
+    def __post_init__(self):
+        # every way of making settings (code, widgets, query) meets the same checks
+        for f in fields(self):
+            check_setting(f.name, getattr(self, f.name))
+
     def with_(self, **changes) -> Settings:
         """a copy with `changes` applied, each one checked (ValueError names the bad one)."""
         return replace(self, **{k: check_setting(k, v) for k, v in changes.items()})

@@ -211,3 +211,12 @@ def test_cache_is_bounded_in_items_and_bytes():
     assert len(cache) == 3 and cache.get(0) is None and cache.get(4) is not None
     cache.put("big", snap(400))  # 19 kB alone: only the newest stays
     assert len(cache) == 1 and cache.get("big") is not None
+
+
+def test_settings_refuse_bad_values_whichever_way_they_are_made():
+    with pytest.raises(ValueError, match="depth must be in"):
+        Settings(depth=0)
+    with pytest.raises(ValueError, match="dataset"):
+        Settings(dataset="mnist")
+    with pytest.raises(ValueError, match="skip must be True or False"):
+        Settings(skip=1)
