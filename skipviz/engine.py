@@ -1,0 +1,403 @@
+"""the side-by-side trainer: every variant of a comparison in one batched computation.
+
+compare() trains V networks that differ only in the shortcut strength alpha. they share
+their shapes, so block l's weights of all variants stack into one (V, width, width) tensor
+and one batched matmul (torch.baddbmm) runs layer l of every variant at once.
+
+the backward is written out by hand. for a block out = act(z) + alpha * x, z = x W^T + b:
+
+    dz    = dL/dout * act'(z)
+    dL/dx = dz W + alpha * dL/dout
+    dL/dW = dz^T x          dL/db = dz summed over the batch
+
+the first two run layer by layer, top down; dL/dW and dL/db of all layers and variants
+come at the end from one batched matmul and one sum. ||dL/dx_l|| and ||dL/dW_l|| are then
+one reduction each: no hooks, no autograd graph, no per-layer .item(). the make_mlp
+modules stay what learners read: they get the weights at every callback and at the end.
+tests/test_engine.py checks every number against train() on each net alone.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable, NamedTuple
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .models import ACTIVATIONS, MLP
+from .train import TrainResult
+
+aten = torch.ops.aten
+
+
+# ---------------------------------------------------------------- activations
+
+
+@dataclass(frozen=True)
+class Activation:
+    forward: Callable  # (scale * z) -> y, in place unless saves_input
+    backward: Callable  # (dL/dy, saved) -> dL/dz, written over saved (y, or z)
+    saves_input: bool = False
+    scale: float = 1.0  # the matmul hands forward scale * z: free inside the gemm
+
+
+def _tanh(z2):
+    # torch.tanh is an exact but slow routine on cpu (it costs more than a 32-wide layer's
+    # matmul); tanh(z) = 2 sigmoid(2z) - 1 is the same function through a fast kernel
+    return torch.sigmoid_(z2).mul_(2).sub_(1)
+
+
+def _gelu(z):
+    return F.gelu(z)  # a new tensor: the backward needs z itself
+
+
+# the backward kernels are those autograd runs for these modules, given an output buffer
+ACTIVATION_RULES = {
+    "tanh": Activation(_tanh, lambda g, y: aten.tanh_backward.grad_input(g, y, grad_input=y),
+                       scale=2.0),
+    "sigmoid": Activation(torch.sigmoid_,
+                          lambda g, y: aten.sigmoid_backward.grad_input(g, y, grad_input=y)),
+    "relu": Activation(torch.relu_,
+                       lambda g, y: aten.threshold_backward.grad_input(g, y, 0, grad_input=y)),
+    "gelu": Activation(_gelu, lambda g, z: aten.gelu_backward.grad_input(g, z, grad_input=z),
+                       saves_input=True),
+    "linear": Activation(lambda z: z, lambda g, y: y.copy_(g)),
+}
+
+
+def activation_name(net: MLP) -> str:
+    act = net.blocks[0].act
+    for name, cls in ACTIVATIONS.items():
+        if type(act) is cls and getattr(act, "approximate", "none") == "none":
+            return name
+    raise ValueError(f"the engine cannot train a net with activation {act!r}")
+
+
+# ---------------------------------------------------------------- stacked parameters
+
+
+class Parts(NamedTuple):
+    """views that give one flat buffer the shapes of V nets' parameters."""
+
+    stem_w: torch.Tensor  # (V, W, in)
+    stem_b: torch.Tensor  # (V, W)
+    w: torch.Tensor  # (D, V, W, W): depth first, so layer l of all variants is one block
+    b: torch.Tensor  # (D, V, W)
+    head_w: torch.Tensor  # (V, out, W)
+    head_b: torch.Tensor  # (V, out)
+
+
+VARIANT_DIM = Parts(0, 0, 1, 1, 0, 0)  # where each part keeps its variants
+
+
+class Shape(NamedTuple):
+    depth: int
+    width: int
+    n_in: int
+    n_out: int
+
+    @classmethod
+    def of(cls, net: MLP) -> Shape:
+        return cls(len(net.blocks), net.stem.out_features, net.stem.in_features,
+                   net.head.out_features)
+
+    def parts(self, flat: torch.Tensor, variants: int) -> Parts:
+        D, W, i, o = self
+        V = variants
+        shapes = [(V, W, i), (V, W), (D, V, W, W), (D, V, W), (V, o, W), (V, o)]
+        chunks = torch.split(flat, [int(np.prod(s)) for s in shapes])
+        return Parts(*(c.view(s) for c, s in zip(chunks, shapes, strict=True)))
+
+    def size(self, variants: int) -> int:
+        D, W, i, o = self
+        return variants * (W * i + W + D * W * W + D * W + o * W + o)
+
+    def select(self, flat: torch.Tensor, variants: int, rows: torch.Tensor) -> torch.Tensor:
+        """a new flat buffer holding only the variants in rows (a boolean mask)."""
+        index = rows.nonzero().flatten()
+        parts = self.parts(flat, variants)
+        return torch.cat([p.index_select(d, index).flatten()
+                          for p, d in zip(parts, VARIANT_DIM, strict=True)])
+
+
+def net_tensors(net: MLP) -> list[torch.Tensor]:
+    """the net's parameters in the order of parts_tensors."""
+    fcs = [block.fc for block in net.blocks]
+    return [net.stem.weight, net.stem.bias, *(fc.weight for fc in fcs),
+            *(fc.bias for fc in fcs), net.head.weight, net.head.bias]
+
+
+def parts_tensors(p: Parts, v: int) -> list[torch.Tensor]:
+    """variant v's slices of the stacked parameters, in the order of net_tensors."""
+    return [p.stem_w[v], p.stem_b[v], *p.w[:, v].unbind(0), *p.b[:, v].unbind(0),
+            p.head_w[v], p.head_b[v]]
+
+
+# ---------------------------------------------------------------- optimizers
+
+
+class Adam:
+    """torch.optim.Adam's arithmetic (its cpu single-tensor path, op for op) on one buffer.
+
+    adam is elementwise, so running it on the stacked variants gives each the numbers it
+    would get alone; one buffer means 7 tensor ops per step instead of 7 per parameter.
+    """
+
+    def __init__(self, lr: float, betas=(0.9, 0.999), eps: float = 1e-8):
+        self.lr, self.betas, self.eps = lr, betas, eps
+        self.t = 0
+        self.m = self.v = self.denom = None
+
+    def step(self, param: torch.Tensor, grad: torch.Tensor):
+        if self.m is None:
+            self.m, self.v = torch.zeros_like(param), torch.zeros_like(param)
+            self.denom = torch.empty_like(param)
+        b1, b2 = self.betas
+        self.t += 1
+        self.m.lerp_(grad, 1 - b1)
+        self.v.mul_(b2).addcmul_(grad, grad, value=1 - b2)
+        step_size = self.lr / (1 - b1 ** float(self.t))
+        bias_correction2_sqrt = (1 - b2 ** float(self.t)) ** 0.5
+        denom = torch.sqrt(self.v, out=self.denom).div_(bias_correction2_sqrt).add_(self.eps)
+        param.addcdiv_(self.m, denom, value=-step_size)
+
+    def keep(self, select: Callable):
+        if self.m is not None:
+            self.m, self.v = select(self.m), select(self.v)
+            self.denom = torch.empty_like(self.m)
+
+
+class SGD:
+    def __init__(self, lr: float):
+        self.lr = lr
+
+    def step(self, param: torch.Tensor, grad: torch.Tensor):
+        param.add_(grad, alpha=-self.lr)
+
+    def keep(self, select: Callable):
+        pass
+
+
+# ---------------------------------------------------------------- the batched net
+
+
+class StackedMLP:
+    """V same-shaped MLPs as one: parameters and gradients live in flat buffers."""
+
+    def __init__(self, nets: list[MLP]):
+        self.shape = Shape.of(nets[0])
+        self.act = ACTIVATION_RULES[activation_name(nets[0])]
+        self.alpha = torch.tensor([float(net.alpha) for net in nets]).view(-1, 1, 1)
+        size = self.shape.size(len(nets))
+        self._set(torch.empty(size), torch.zeros(size))
+        with torch.no_grad():
+            for v, net in enumerate(nets):
+                torch._foreach_copy_(parts_tensors(self.params, v), net_tensors(net))
+
+    def _set(self, flat: torch.Tensor, grad: torch.Tensor):
+        self.variants = len(self.alpha)
+        self.flat, self.grad = flat, grad
+        self.params = self.shape.parts(self.flat, self.variants)  # views, made once
+        self.grads = self.shape.parts(self.grad, self.variants)
+
+    def copy_to(self, net: MLP, v: int):
+        with torch.no_grad():
+            torch._foreach_copy_(net_tensors(net), parts_tensors(self.params, v))
+
+    def select(self, rows: torch.Tensor) -> Callable:
+        """the function that keeps only the variants in rows, for any flat buffer."""
+        return lambda flat, V=self.variants: self.shape.select(flat, V, rows)
+
+    def keep(self, rows: torch.Tensor):
+        """drop the variants not in rows (they diverged); the rest train on."""
+        select = self.select(rows)
+        flat, grad = select(self.flat), select(self.grad)
+        self.alpha = self.alpha[rows]
+        self._set(flat, grad)
+
+
+class Layer(NamedTuple):
+    """what block l reads and writes: (V, ...) views into the stacked buffers, made once."""
+
+    w: torch.Tensor  # (V, W, W)
+    w_t: torch.Tensor  # (V, W, W): the transposed view, so x @ w_t + b is x W^T + b
+    b: torch.Tensor  # (V, 1, W)
+    x: torch.Tensor  # (V, n, W): the block's input
+    out: torch.Tensor  # (V, n, W): its output, the next block's input
+    saved: torch.Tensor  # (V, n, W): z or y for the backward, which overwrites it with dz
+    grad_x: torch.Tensor  # (V, n, W): dL/dx
+    grad_out: torch.Tensor  # (V, n, W): dL/dout
+
+
+class Workspace:
+    """every buffer one training step of V variants on n inputs needs, allocated once.
+
+    each layer's activations and gradients are slices of a few big tensors, so the weight
+    and bias gradients and all the norms come out of one batched op each.
+    """
+
+    def __init__(self, stack: StackedMLP, X: torch.Tensor, y: torch.Tensor):
+        V, n = stack.variants, len(X)
+        D, W, _, _ = stack.shape
+        p = stack.params
+        self.X = X.expand(V, *X.shape)  # (V, n, in): one dataset, V nets
+        self.target = y.view(1, n, 1).expand(V, n, 1)
+        self.x = torch.empty(D + 1, V, n, W)  # x[l]: block l's input, x[D] the head's
+        self.saved = torch.empty(D, V, n, W)
+        self.grad_x = torch.empty(D + 1, V, n, W)  # grad_x[l] = dL/dx[l]
+        # one row per variant: the loss, ||dL/dx_l|| of each block, ||dL/dW_l|| of each block
+        self.stats = torch.empty(V, 1 + 2 * D)
+        self.layers = [
+            Layer(p.w[i], p.w[i].mT, p.b[i, :, None], self.x[i], self.x[i + 1],
+                  self.saved[i], self.grad_x[i], self.grad_x[i + 1])
+            for i in range(D)
+        ]
+
+
+@torch.no_grad()
+def forward(stack: StackedMLP, ws: Workspace) -> torch.Tensor:
+    """logits (V, n, out) of every variant, keeping what the backward needs in ws."""
+    p, act, alpha = stack.params, stack.act, stack.alpha
+    torch.baddbmm(p.stem_b[:, None], ws.X, p.stem_w.mT, out=ws.x[0])
+    for layer in ws.layers:
+        z = torch.baddbmm(layer.b, layer.x, layer.w_t, beta=act.scale, alpha=act.scale,
+                          out=layer.saved)  # (V, n, W), times act.scale
+        y = act.forward(z)
+        # the shortcut: out = y + alpha * x, one alpha per variant
+        torch.addcmul(y, alpha, layer.x, out=layer.out)
+    return torch.baddbmm(p.head_b[:, None], ws.x[-1], p.head_w.mT)
+
+
+@torch.no_grad()
+def forward_backward(stack: StackedMLP, ws: Workspace) -> torch.Tensor:
+    """one training step's gradients into stack.grad; returns ws.stats (V, 1 + 2 depth)."""
+    p, g, act, alpha = stack.params, stack.grads, stack.act, stack.alpha
+    D, stats = stack.shape.depth, ws.stats
+    logits = forward(stack, ws)
+
+    # cross-entropy, and its gradient (softmax - onehot) / n, for every variant
+    n = logits.shape[1]
+    logp = torch.log_softmax(logits, dim=2)  # (V, n, out)
+    torch.sum(logp.gather(2, ws.target), dim=(1, 2), out=stats[:, 0]).div_(-n)
+    dlogits = torch.exp(logp).scatter_add_(2, ws.target, torch.full(ws.target.shape, -1.0))
+    dlogits.div_(n)
+    torch.bmm(dlogits.mT, ws.x[-1], out=g.head_w)
+    torch.sum(dlogits, dim=1, out=g.head_b)
+    torch.bmm(dlogits, p.head_w, out=ws.grad_x[-1])
+
+    # top down: dz, then dL/dx = alpha * dL/dout (the shortcut) + dz W (the layer)
+    for layer in reversed(ws.layers):
+        dz = act.backward(layer.grad_out, layer.saved)  # (V, n, W), over saved
+        torch.mul(layer.grad_out, alpha, out=layer.grad_x).baddbmm_(dz, layer.w)
+
+    # every layer and variant at once: dL/dW = dz^T x, dL/db = sum of dz, and the norms
+    dz, x = ws.saved.flatten(0, 1), ws.x[:D].flatten(0, 1)  # (D V, n, W)
+    torch.bmm(dz.mT, x, out=g.w.flatten(0, 1))
+    torch.sum(ws.saved, dim=2, out=g.b)
+    torch.linalg.vector_norm(ws.grad_x[:D], dim=(2, 3), out=stats[:, 1:D + 1].T)
+    torch.linalg.vector_norm(g.w, dim=(2, 3), out=stats[:, D + 1:].T)
+    torch.bmm(ws.grad_x[0].mT, ws.X, out=g.stem_w)
+    torch.sum(ws.grad_x[0], dim=1, out=g.stem_b)
+    return stats
+
+
+# ---------------------------------------------------------------- the training loop
+
+
+class Record:
+    """every variant's per-step numbers, kept in one tensor and made numpy only when read."""
+
+    def __init__(self, steps: int, variants: int, depth: int):
+        self.depth = depth
+        self.rows = torch.full((steps, variants, 1 + 2 * depth), float("nan"))
+        self.steps_run = [0] * variants
+
+    def write(self, step: int, ids: torch.Tensor, stats: torch.Tensor):
+        self.rows[step, ids] = stats
+        for v in ids.tolist():
+            self.steps_run[v] = step + 1
+
+    def fill(self, result: TrainResult, v: int):
+        # float64, like train(): its numbers are python floats made from float32 tensors
+        rows = self.rows[:self.steps_run[v], v].double().numpy()  # (steps, 1 + 2 depth)
+        result.losses = rows[:, 0]
+        result.grad_norms = rows[:, 1:self.depth + 1]
+        result.weight_grad_norms = rows[:, self.depth + 1:]
+
+
+def make_optimizer(name: str, lr: float):
+    return SGD(lr) if name == "sgd" else Adam(lr)
+
+
+def train_together(
+    nets: list[MLP],
+    X: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    steps: int,
+    lr: float,
+    optimizer: str,
+    callback: Callable[[list[TrainResult]], bool | None] | None = None,
+    callback_every: int = 10,
+) -> list[TrainResult]:
+    """train every net of `nets` (same shapes, any alphas) on (X, y) as train() would alone.
+
+    arguments are checked by the caller (compare). a variant whose loss or gradients stop
+    being finite stops there (diverged); the others go on. `callback(results)` runs after
+    the first step, every `callback_every` steps and at the end; False cancels them all.
+    """
+    stack = StackedMLP(nets)
+    ws = Workspace(stack, X, y)
+    opt = make_optimizer(optimizer, lr)
+    record = Record(steps, len(nets), stack.shape.depth)
+    results = [TrainResult(np.zeros(0), np.zeros((0, 0)), np.zeros((0, 0)), net=net,
+                           config=dict(steps=steps, lr=lr, optimizer=optimizer,
+                                       alpha=float(net.alpha)))
+               for net in nets]
+    ids = torch.arange(len(nets))  # the variants still training, in stack order
+    start = time.perf_counter()
+
+    def report():
+        # the modules get the current weights, so result.net is usable at every callback
+        for i, v in enumerate(ids.tolist()):
+            stack.copy_to(nets[v], i)
+        for v, result in enumerate(results):
+            record.fill(result, v)
+            if not result.diverged:
+                result.elapsed = time.perf_counter() - start
+
+    for step in range(steps):
+        stats = forward_backward(stack, ws)
+        record.write(step, ids, stats)
+        finite = torch.isfinite(stats).all(dim=1)  # (V,): the loss and every norm
+        if not finite.all():
+            # like train(): a diverged variant keeps the weights it had before this step
+            for i in (~finite).nonzero().flatten().tolist():
+                v = int(ids[i])
+                stack.copy_to(nets[v], i)
+                results[v].diverged, results[v].diverged_at = True, step
+                results[v].elapsed = time.perf_counter() - start
+            opt.keep(stack.select(finite))
+            stack.keep(finite)
+            ids = ids[finite]
+            ws = Workspace(stack, X, y)
+        if len(ids):
+            opt.step(stack.flat, stack.grad)
+        done = step == steps - 1 or not len(ids)
+        if callback is not None and (step == 0 or (step + 1) % callback_every == 0 or done):
+            report()
+            if callback(results) is False:
+                for result in results:
+                    result.cancelled = True
+                break
+        if done:
+            break
+    report()
+    if len(ids):
+        predictions = forward(stack, ws).argmax(dim=2)  # (V, n)
+        for i, v in enumerate(ids.tolist()):
+            results[v].accuracy = float((predictions[i] == y).float().mean())
+    return results
