@@ -22,6 +22,14 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = ROOT / "build" / "test-artifacts"
 TIMEOUT_MS = 240_000  # a loaded 2-cpu ci machine starts kernels slowly; the test never times work
+TIMINGS: dict = {}  # measured, printed and saved, never asserted
+
+
+def record(**values):
+    TIMINGS.update({k: round(v, 2) for k, v in values.items()})
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "browser-timings.json").write_text(json.dumps(TIMINGS, indent=2))
+    print("\nbrowser timings:", {k: round(v, 2) for k, v in values.items()})
 
 
 @pytest.fixture(scope="module")
@@ -118,16 +126,16 @@ def test_dashboard_trains_and_follows_the_controls(voila_server, page):  # noqa:
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "dashboard-browser.png"), full_page=True)
-    timings = {"page_load_to_first_result_s": round(first_result, 2),
-               "depth_change_to_first_plot_s": round(first_plot, 2),
-               "depth_change_to_retrained_s": round(retrain, 2)}
-    (ARTIFACTS / "browser-timings.json").write_text(json.dumps(timings, indent=2))
-    print("\nbrowser timings:", timings)
+    # the first page of a fresh server may wait for voila's pre-heated kernel to finish warming
+    record(first_page_load_to_first_result_s=first_result,
+           depth_change_to_first_plot_s=first_plot, depth_change_to_retrained_s=retrain)
 
 
 def test_query_string_sets_controls_and_bad_values_are_noted(voila_server, page):  # noqa: F811
+    start = time.monotonic()
     page.goto(voila_server.url + "?depth=8&skip=0&compare=0&steps=abc&lang=zh")
     page.wait_for_selector(".sv-status.sv-done", timeout=TIMEOUT_MS)
+    record(later_page_load_to_first_result_s=time.monotonic() - start)
     assert "深度 8" in page.inner_text(".sv-status")
     assert "steps" in page.inner_text(".sv-notes")
     assert "depth=8" in page.inner_text(".sv-link")
