@@ -8,6 +8,7 @@ import time
 import numpy as np
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from .i18n import tr, variant_name
 from .plots import DecisionMap, GradientHeatmap, cjk_font, positive, set_log_ylim, variant_color
@@ -54,8 +55,7 @@ class DashboardFigures:
         self._build_loss()
         self.norm = LogNorm(vmin=1e-8, vmax=1.0)
         self.heat = [GradientHeatmap(ax, self.norm) for ax in self.ax_heat]
-        self.bottom.colorbar(self.heat[0].image, cax=cax, label="‖dL/dx_l‖ (black: 0)",
-                             extend="min")
+        self.cbar = self.bottom.colorbar(self.heat[0].image, cax=cax, extend="min")
         self.maps = [DecisionMap(ax, X, y) for ax in self.ax_map]
         self._data = (X, y)
         self.focus = None
@@ -64,6 +64,12 @@ class DashboardFigures:
         for canvas in self.canvases:
             canvas.draw = self._locked(canvas.draw)
         self.lang = "en"
+        # with a chinese font installed, every label falls back to it for the glyphs it lacks
+        self.family = ["DejaVu Sans", self.cjk] if self.cjk else None
+        if self.family:
+            for fig in (self.top, self.bottom):
+                for text in fig.findobj(Text):
+                    text.set_fontfamily(self.family)
 
     def _build_profile(self):
         ax = self.ax_profile
@@ -139,6 +145,11 @@ class DashboardFigures:
         self.ax_profile.set_xlabel(self._t("fig_layer"))
         self.ax_loss.set_title(self._t("fig_loss"), fontsize="medium")
         self.ax_loss.set_xlabel(self._t("fig_step"))
+        self.ax_loss.set_ylabel(self._t("fig_xent"))
+        self.cbar.set_label(self._t("fig_cbar"))
+        for ax in self.ax_heat:
+            ax.set_xlabel(self._t("fig_layer_short"))
+            ax.set_ylabel(self._t("fig_step"))
         for slot in range(SLOTS):
             s = snaps[slot] if slot < len(snaps) else None
             for ax, key in ((self.ax_heat[slot], "fig_heat"), (self.ax_map[slot], "fig_boundary")):
@@ -169,7 +180,8 @@ class DashboardFigures:
             self.ax_profile.set_xlim(0.5, max(len(v) for v in shown) + 0.5)
             set_log_ylim(self.ax_profile, *shown)
         visible = [ln for ln in self.start_lines if len(ln.get_xdata())]
-        self.ax_profile.legend(handles=visible, loc="lower right", fontsize="small")
+        prop = {"size": "small", **({"family": self.family} if self.family else {})}
+        self.ax_profile.legend(handles=visible, loc="lower right", prop=prop)
 
     def _loss(self, snaps, steps):
         shown, notes = [], []

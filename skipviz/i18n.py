@@ -77,7 +77,9 @@ STRINGS = {
         "fig_step": "step",
         "fig_heat": "‖dL/dx_l‖ over training: {variant}",
         "fig_boundary": "decision boundary: {variant}",
-        "fig_off": "compare mode is off",
+        "fig_layer_short": "layer l",
+        "fig_xent": "cross-entropy",
+        "fig_cbar": "‖dL/dx_l‖ (black: exactly 0)",
     },
     "zh": {
         "title": "跳跃连接，实时演示",
@@ -141,7 +143,9 @@ STRINGS = {
         "fig_step": "步",
         "fig_heat": "训练过程中的 ‖dL/dx_l‖：{variant}",
         "fig_boundary": "决策边界：{variant}",
-        "fig_off": "对比模式已关闭",
+        "fig_layer_short": "第 l 层",
+        "fig_xent": "交叉熵",
+        "fig_cbar": "‖dL/dx_l‖（黑色：恰好为 0）",
     },
 }
 
