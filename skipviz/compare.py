@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterable
 from typing import Callable
 
 import torch
@@ -10,6 +12,21 @@ from ._validate import check_skip
 from .engine import train_together
 from .models import make_mlp
 from .train import TrainResult, check_data, check_train_args
+
+# torch's generator is global: a compare in another thread (a stale dashboard run) must not
+# draw between our seed and our weights
+_DRAWING = threading.Lock()
+
+
+def check_skips(skips) -> list[float]:
+    """skips is a sequence of skip values: bools, or strengths alpha in [0, 1]."""
+    if isinstance(skips, (str, bytes)) or not isinstance(skips, Iterable):
+        raise ValueError("skips must be a sequence of skip values in [0, 1], "
+                         f"got {type(skips).__name__}")
+    alphas = [check_skip(s) for s in skips]
+    if not alphas:
+        raise ValueError("skips must name at least one skip value in [0, 1]")
+    return alphas
 
 
 def compare(
@@ -36,21 +53,21 @@ def compare(
     of `skips`, after the first step, every `callback_every` steps and at the end;
     returning False cancels every variant. a variant that diverges stops alone.
     """
-    alphas = [check_skip(s) for s in skips]
-    if not alphas:
-        raise ValueError("skips must name at least one skip value in [0, 1]")
+    alphas = check_skips(skips)
     steps, lr, seed, optimizer, callback_every = check_train_args(
         steps, lr, seed, optimizer, callback_every
     )
-    nets = []
-    for alpha in alphas:
-        # the same seed before each build: every variant starts from the same weights
-        torch.manual_seed(seed)
-        X = torch.as_tensor(X)
-        nets.append(make_mlp(depth, width, alpha, activation, init_scale,
-                             in_features=X.shape[-1] if X.ndim == 2 else 2))
-    X, y = check_data(X, y, nets[0].head.out_features)
-    torch.manual_seed(seed)
+    if callback is not None and not callable(callback):
+        raise ValueError(f"callback must be callable or None, got {type(callback).__name__}")
+    X, y = check_data(X, y, out_features=2)
+    with _DRAWING:
+        nets = []
+        for alpha in alphas:
+            # the same seed before each build: every variant starts from the same weights
+            torch.manual_seed(seed)
+            nets.append(make_mlp(depth, width, alpha, activation, init_scale,
+                                 in_features=X.shape[1]))
+        torch.manual_seed(seed)  # and leave the generator as train() would
     results = train_together(nets, X, y, steps=steps, lr=lr, optimizer=optimizer,
                              callback=callback, callback_every=callback_every)
     for result in results:
