@@ -178,6 +178,8 @@ class App:
         self._refresh_link()
         if wanted.lang != old.lang:
             self._relabel()
+        elif wanted.skip != old.skip:
+            self._label_skip()
         current = self.runner._wanted
         if current is not None and current.same_training(wanted):
             # only the language or the focus changed: redraw what is there, no retraining
@@ -298,7 +300,7 @@ class App:
         for name, widget in self.controls.items():
             if name not in ("lang", "compare", "skip"):
                 widget.description = tr(lang, name)
-        self.skip.description = tr(lang, "skip") + " · " + tr(lang, "skip_on")
+        self._label_skip()
         self.compare.description = tr(lang, "compare")
         self.lang.description = ""
         self.depth_text.description = ""
@@ -318,6 +320,11 @@ class App:
         self.header.value = (f"<h2 style='margin:4px 0'>{html.escape(tr(lang, 'title'))}</h2>"
                              f"<div>{html.escape(tr(lang, 'subtitle'))}</div>")
         self._say(self._notes_text() if self._notes else None, keep=True)
+
+    def _label_skip(self):
+        lang = self.settings.lang
+        formula = tr(lang, "skip_on" if self.settings.skip else "skip_off")
+        self.skip.description = tr(lang, "skip") + " · " + formula
 
     def _refresh_link(self):
         # a relative link keeps the page's own address (localhost, binder, any proxy path)
