@@ -330,6 +330,137 @@ def test_variant_colour_and_label(alpha):
         assert isinstance(label, str) and label
 
 
+# -- images, the u-net, the denoiser ------------------------------------------------------
+
+IMAGES = sv.make_shapes(4, size=8, seed=0)
+WILD_IMAGES = st.one_of(WILD, st.sampled_from([
+    torch.zeros(2, 1, 8, 8), torch.zeros(2, 8, 8), torch.zeros(2, 3, 8, 8), torch.zeros(0, 1, 8, 8),
+    torch.zeros(2, 1, 6, 6), torch.zeros(2, 1, 1, 1), torch.full((2, 1, 8, 8), NAN),
+    torch.full((2, 1, 8, 8), INF), np.ones((2, 1, 8, 8)), [[[[0.5] * 8] * 8]] * 2,
+]))
+
+SHAPES_BASE = dict(n=2, size=8, seed=0)
+NOISE_BASE = dict(clean=IMAGES, noise=0.3, seed=0)
+PSNR_BASE = dict(pred=IMAGES, target=IMAGES)
+
+
+@pytest.mark.timeout(120)
+@FUZZ
+@given(shapes=fuzzed(SHAPES_BASE, {}), noisy=fuzzed(NOISE_BASE, dict(clean=WILD_IMAGES)),
+       scores=fuzzed(PSNR_BASE, dict(pred=WILD_IMAGES, target=WILD_IMAGES)))
+def test_images(shapes, noisy, scores):
+    images = result_or_named_error(sv.make_shapes, shapes, SHAPES_BASE)
+    if images is not None:
+        assert images.shape == (shapes["n"], 1, shapes["size"], shapes["size"])
+        assert 0.0 <= images.min() and images.max() <= 1.0
+    out = result_or_named_error(sv.add_noise, noisy, NOISE_BASE)
+    if out is not None:
+        assert torch.isfinite(out).all()
+    score = result_or_named_error(sv.psnr, scores, PSNR_BASE)
+    if score is not None:
+        # images in [0, 1] differ by at most 1 per pixel: mse <= 1, psnr >= 0 (inf if equal)
+        assert score >= 0.0
+
+
+UNET_BASE = dict(width=2, skips=True, channels=1)
+TINY_BASE = dict(channels=1, width=2, skips=True)
+CONV_BASE = dict(channels=2)
+
+
+@pytest.mark.timeout(120)
+@FUZZ
+@given(unet=fuzzed(UNET_BASE, {}), tiny=fuzzed(TINY_BASE, {}), conv=fuzzed(CONV_BASE, {}))
+def test_unets(unet, tiny, conv):
+    net = result_or_named_error(sv.make_unet, unet, UNET_BASE)
+    if net is not None:
+        x = torch.zeros(1, unet["channels"], 8, 8)
+        assert net(x).shape == x.shape
+    net = result_or_named_error(sv.TinyUNet, tiny, TINY_BASE)
+    if net is not None:
+        x = torch.zeros(1, tiny["channels"], 8, 8)
+        assert net(x).shape == x.shape
+    block = result_or_named_error(sv.ResidualConvBlock, conv, CONV_BASE)
+    if block is not None:
+        x = torch.zeros(1, conv["channels"], 4, 4)
+        assert block(x).shape == x.shape
+
+
+def small_unet():
+    return sv.make_unet(width=2)
+
+
+DENOISER_BASE = dict(net=FRESH, clean=IMAGES, noise=0.3, lr=5e-3, batch_size=2, seed=0)
+
+
+@pytest.mark.timeout(120)
+@FUZZ
+@given(kwargs=fuzzed(DENOISER_BASE, dict(net=WILD_MODULE, clean=WILD_IMAGES)),
+       steps=st.one_of(st.just(2), WILD), noisy=st.one_of(st.just(IMAGES), WILD_IMAGES))
+def test_denoiser(kwargs, steps, noisy):
+    kwargs, base = fresh(kwargs, DENOISER_BASE, "net", small_unet)
+    den = result_or_named_error(lambda net, clean, **kw: sv.Denoiser(net, clean, **kw),
+                                kwargs, base)
+    if den is None:
+        return
+    losses = result_or_named_error(den.run, dict(steps=steps), dict(steps=2))
+    if losses is not None:
+        assert len(losses) == den.steps_run <= steps
+    guess = result_or_named_error(den.denoise, dict(noisy=noisy), dict(noisy=IMAGES))
+    if guess is not None:
+        assert guess.shape == torch.as_tensor(noisy).shape
+
+
+DENOISERS_BASE = dict(clean=IMAGES, skips=(True, False), width=2, steps=2, noise=0.3, lr=5e-3,
+                      batch_size=2, seed=0)
+
+
+@pytest.mark.timeout(120)
+@FUZZ
+@given(kwargs=fuzzed(DENOISERS_BASE, dict(clean=WILD_IMAGES, skips=WILD_SKIPS)))
+def test_train_denoisers(kwargs):
+    out = result_or_named_error(lambda clean, **kw: sv.train_denoisers(clean, **kw),
+                                kwargs, DENOISERS_BASE)
+    if out is not None:
+        assert set(out) == set(kwargs["skips"])
+        assert all(d.steps_run <= kwargs["steps"] for d in out.values())
+
+
+# -- probes: the signal through depth, and breaking blocks --------------------------------
+
+PROBE_BASE = dict(net=FRESH, X=X, y=Y)
+BREAK_BASE = dict(net=FRESH, block=1, mode="zero")
+
+
+@pytest.mark.timeout(120)
+@FUZZ
+@given(kwargs=fuzzed(PROBE_BASE, dict(net=WILD_MODULE, X=WILD_X, y=WILD_Y)),
+       mode=st.one_of(st.just("zero"), st.just("delete"), WILD))
+def test_signals_and_break_each(kwargs, mode):
+    kwargs, base = fresh(kwargs, PROBE_BASE, "net", small_net)
+    fwd = result_or_named_error(lambda net, X, y: sv.forward_signal(net, X), kwargs, base)
+    if fwd is not None:
+        assert fwd.shape == (len(kwargs["net"].blocks) + 1,)
+    bwd = result_or_named_error(sv.backward_signal, kwargs, base)
+    if bwd is not None:
+        assert bwd.shape == (len(kwargs["net"].blocks) + 1,)
+    acc = result_or_named_error(sv.break_each, dict(kwargs, mode=mode), dict(base, mode="zero"))
+    if acc is not None:
+        assert acc.shape == (len(kwargs["net"].blocks),)
+        assert ((0.0 <= acc) & (acc <= 1.0)).all()
+
+
+@pytest.mark.timeout(120)
+@FUZZ
+@given(kwargs=fuzzed(BREAK_BASE, dict(net=WILD_MODULE)))
+def test_break_block(kwargs):
+    kwargs, base = fresh(kwargs, BREAK_BASE, "net", small_net)
+    broken = result_or_named_error(sv.break_block, kwargs, base)
+    if broken is not None:
+        assert broken is not kwargs["net"]
+        expected = len(kwargs["net"].blocks) - (kwargs["mode"] == "delete")
+        assert len(broken.blocks) == expected
+
+
 # -- edge values that ARE allowed ---------------------------------------------------------
 
 def edge_id(kwargs: dict) -> str:
@@ -344,6 +475,8 @@ EDGES = [
     dict(depth=3, lr=1e-8),
     dict(depth=3, lr=1e3),
     dict(depth=3, lr=1e3, optimizer="sgd"),
+    dict(depth=3, lr=1e10),
+    dict(depth=3, lr=1e10, optimizer="sgd"),
     dict(depth=30, lr=1e3, optimizer="sgd", activation="linear"),
     dict(depth=30, init_scale=1e3, activation="relu"),
 ]
@@ -384,9 +517,12 @@ def test_public_names_are_all_fuzzed():
         "scalar_chain", "random_chain_singular_values", "block_jacobian", "identity_gap",
         "plain_twin", "end_to_end_jacobian", "jacobian_singular_values", "loss_landscape",
         "GradientRecorder", "variant_color", "variant_label",
+        "make_shapes", "add_noise", "psnr", "make_unet", "TinyUNet", "ResidualConvBlock",
+        "Denoiser", "train_denoisers", "forward_signal", "backward_signal", "break_block",
+        "break_each",
     }
     # data, and MLP: a container whose three arguments are modules, not values to fuzz
     not_fuzzed = {"ACTIVATIONS", "DATASETS", "PLAIN_COLOR", "RESIDUAL_COLOR", "TrainResult",
-                  "MLP"}
+                  "MLP", "BREAK_MODES"}
     missing = set(sv.__all__) - fuzzed_names - not_fuzzed
     assert not missing, f"public names without a fuzz test in tests/test_fuzz.py: {sorted(missing)}"

@@ -23,7 +23,7 @@ WARMUP = 20
 RSS_BUDGET_MB = 50
 
 # slider positions a class might visit: depths, skips, activations, scales, a cancel, a blow-up
-DEPTHS = (1, 5, 20, 50)
+DEPTHS = (1, 4, 12, 30)
 SKIPS = ((0.0, 1.0), (0.0, 0.5, 1.0), (1.0,))
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "gelu", "linear")
 SCALES = (1.0, 0.1, 3.0, 1e3)
@@ -35,8 +35,8 @@ def settings(i: int) -> dict:
         skips=SKIPS[i % len(SKIPS)],
         activation=ACTIVATIONS[i % len(ACTIVATIONS)],
         init_scale=SCALES[i % len(SCALES)],
-        width=16,
-        steps=12,
+        width=12,
+        steps=10,
         seed=i % 7,
         callback_every=2,
     )
