@@ -54,6 +54,7 @@ class Runner:
         self._data_key = None
         self._data = None
         self.last: Progress | None = None
+        self._published_at = 0.0
         self._thread = threading.Thread(target=self._loop, name="skipviz-trainer", daemon=True)
         self._thread.start()
 
@@ -114,10 +115,24 @@ class Runner:
             if not self._stale(target):
                 self._idle.set()
 
+    def _gap(self) -> float:
+        """seconds to leave between two redraws, so rendering never crowds out the widgets."""
+        return DRAW_SHARE * self.draw_seconds()
+
     def _emit(self, progress: Progress):
+        """publish `progress`; during a burst of changes, partial results that come too soon
+        after the last redraw are dropped and a final one waits its turn (unless outdated)."""
         self.last = progress
-        if self._closed:
+        wait = self._published_at + self._gap() - time.perf_counter()
+        if wait > 0:
+            if progress.state == "busy":
+                return
+            end = time.perf_counter() + wait
+            while time.perf_counter() < end and not self._stale(progress.settings):
+                time.sleep(0.02)
+        if self._stale(progress.settings):
             return
+        self._published_at = time.perf_counter()
         try:
             self.publish(progress)
         except Exception:  # a drawing bug must not stop the worker either
@@ -148,7 +163,7 @@ class Runner:
         if self._stale(target):
             return
         self._emit(Progress(target, [snaps[a] for a in alphas], step=1, data=(X, y)))
-        clock = {"publish": time.perf_counter(), "boundary": time.perf_counter()}
+        clock = {"boundary": time.perf_counter()}
 
         grids: dict = {}  # alpha -> decision grid of a finished variant
         live_grids: dict = {}  # alpha -> latest decision grid of a variant still training
@@ -166,9 +181,8 @@ class Runner:
                 if done[r.alpha] and r.alpha not in grids:
                     grids[r.alpha] = boundary(r)
             now = time.perf_counter()
-            if now - clock["publish"] < max(PUBLISH_EVERY, DRAW_SHARE * self.draw_seconds()):
+            if now - self._published_at < max(PUBLISH_EVERY, self._gap()):
                 return None
-            clock["publish"] = now
             if now - clock["boundary"] > BOUNDARY_EVERY:
                 clock["boundary"] = now
                 live_grids.update({r.alpha: boundary(r) for r in results if not done[r.alpha]})
