@@ -12,13 +12,13 @@ from .compare import compare
 from .models import MAX_DEPTH
 
 
-def parse_depths(text: str) -> tuple[int, ...]:
+def parse_depths(depths: str) -> tuple[int, ...]:
     """'2, 8, 24' -> (2, 8, 24): the depths a learner types into a text box."""
-    if not isinstance(text, str):
-        raise ValueError(f"depths must be text like '2, 8, 24', got {type(text).__name__}")
-    parts = [p for p in re.split(r"[,\s]+", text.strip()) if p]
+    if not isinstance(depths, str):
+        raise ValueError(f"depths must be text like '2, 8, 24', got {type(depths).__name__}")
+    parts = [p for p in re.split(r"[,\s]+", depths.strip()) if p]
     if not parts or not all(p.isdigit() for p in parts):
-        raise ValueError(f"depths must be whole numbers separated by commas, got {text!r}")
+        raise ValueError(f"depths must be whole numbers separated by commas, got {depths!r}")
     return check_depths([int(p) for p in parts])
 
 
@@ -52,9 +52,9 @@ def depth_sweep(
     (len(skips), len(depths), len(seeds)).
     """
     depths = check_depths(depths)
+    if not isinstance(seeds, (tuple, list, range)) or not len(seeds):
+        raise ValueError(f"seeds must be a non-empty list of seeds, got {seeds!r}")
     seeds = tuple(check_int("seeds", s, 0, 2**32 - 1) for s in seeds)
-    if not seeds:
-        raise ValueError("seeds must name at least one seed")
     tail = check_int("tail", tail, 1, 100_000)
     final = np.full((len(skips), len(depths), len(seeds)), np.nan)
     diverged = np.zeros(final.shape, dtype=bool)

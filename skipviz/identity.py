@@ -52,21 +52,35 @@ def scale_branch(blocks: nn.Module, scale: float) -> nn.Module:
     return scaled
 
 
+def check_batch(blocks, X) -> torch.Tensor:
+    """blocks must be a module, X a finite float batch of shape (n, width) that it accepts."""
+    if not isinstance(blocks, nn.Module):
+        raise ValueError(f"blocks must be a torch module, got {type(blocks).__name__}")
+    try:
+        X = torch.as_tensor(X, dtype=torch.float32)
+    except (TypeError, ValueError, RuntimeError, OverflowError) as err:
+        raise ValueError(f"X must be a batch of numbers of shape (n, width), "
+                         f"got {type(X).__name__}") from err
+    first = next((m for m in blocks.modules() if isinstance(m, nn.Linear)), None)
+    width = first.in_features if first is not None else None
+    if X.ndim != 2 or len(X) == 0 or (width is not None and X.shape[1] != width):
+        raise ValueError(f"X must have shape (n, {width or 'width'}) with n >= 1, "
+                         f"got {tuple(X.shape)}")
+    if not torch.isfinite(X).all():
+        raise ValueError("X must hold finite numbers only (found NaN or inf)")
+    return X
+
+
 @torch.no_grad()
 def identity_distance(blocks: nn.Module, X) -> float:
     """|blocks(X) - X| / |X| over the whole batch: 0 for the identity, 1 if the output is 0."""
-    if not isinstance(blocks, nn.Module):
-        raise ValueError(f"blocks must be a torch module, got {type(blocks).__name__}")
-    X = torch.as_tensor(X, dtype=torch.float32)
-    if X.ndim != 2 or not torch.isfinite(X).all() or float(X.norm()) == 0.0:
-        raise ValueError(f"X must be a finite, non-zero batch of shape (n, width), "
-                         f"got shape {tuple(X.shape)}")
+    X = check_batch(blocks, X)
+    if float(X.norm()) == 0.0:
+        raise ValueError("X must not be all zeros: the distance is relative to |X|")
     return float((blocks(X) - X).norm() / X.norm())
 
 
 @torch.no_grad()
 def through(blocks: nn.Module, X) -> torch.Tensor:
     """the batch X after the blocks (no gradients): what a figure of the output draws."""
-    if not isinstance(blocks, nn.Module):
-        raise ValueError(f"blocks must be a torch module, got {type(blocks).__name__}")
-    return blocks(torch.as_tensor(X, dtype=torch.float32))
+    return blocks(check_batch(blocks, X))

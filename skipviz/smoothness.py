@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ._validate import check_int
+from ._validate import check_float, check_int
 from .models import make_mlp
 from .theory import init_scale_for_gain, loss_landscape
 
@@ -13,7 +13,7 @@ from .theory import init_scale_for_gain, loss_landscape
 def _finite_array(name: str, values, ndims: tuple[int, ...], min_len: int) -> np.ndarray:
     try:
         v = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as err:
+    except (TypeError, ValueError, OverflowError) as err:
         raise ValueError(f"{name} must be an array of numbers, "
                          f"got {type(values).__name__}") from err
     if v.ndim not in ndims or min(v.shape, default=0) < min_len:
@@ -121,11 +121,20 @@ def input_line(start=(-2.0, -1.0), end=(2.0, 1.0), n: int = 256) -> torch.Tensor
 def mean_wiggle(net: torch.nn.Module, X, y, seeds=(0, 1, 2), span: float = 1.0,
                 points: int = 41) -> float:
     """the wiggle of 1-d loss slices through `net`'s weights, averaged over a few directions."""
-    seeds = tuple(seeds) if isinstance(seeds, (tuple, list, range)) else None
-    if not seeds:
-        raise ValueError("seeds must be a non-empty list of direction seeds")
-    return float(np.mean([wiggle(loss_landscape(net, X, y, dims=1, span=span, points=points,
-                                                seed=s)[1]) for s in seeds]))
+    if not isinstance(seeds, (tuple, list, range)) or not len(seeds):
+        raise ValueError(f"seeds must be a non-empty list of direction seeds, got {seeds!r}")
+    seeds = [check_int("seeds", s, 0, 2**32 - 1) for s in seeds]
+    span = check_float("span", span, positive=True)
+    if span > 100:
+        raise ValueError(f"span must be in (0, 100], got {span:g}")
+    scores = []
+    for s in seeds:
+        losses = loss_landscape(net, X, y, dims=1, span=span, points=points, seed=s)[1]
+        if not np.isfinite(losses).all():
+            raise ValueError(f"span={span:g} walks so far that the loss overflowed; "
+                             f"try a smaller span")
+        scores.append(wiggle(losses))
+    return float(np.mean(scores))
 
 
 def gradient_along_line(depth: int, activation: str = "relu", gain: float = 2**0.5,
@@ -139,7 +148,8 @@ def gradient_along_line(depth: int, activation: str = "relu", gain: float = 2**0
     depth = check_int("depth", depth, 1, 500)
     width = check_int("width", width, 1, 4096)
     seed = check_int("seed", seed, 0, 2**32 - 1)
-    scale = init_scale_for_gain(gain)
+    # init_scale_for_gain refuses a gain of 0 (a net needs weights)
+    scale = init_scale_for_gain(check_float("gain", gain, 0.0, 10.0))
     start, end = np.array([-2.0, -1.0]), np.array([2.0, 1.0])
     pts = input_line(start, end, n)
     out = {"positions": np.linspace(0.0, 1.0, n), "direction": end - start, "correlation": {}}
@@ -147,5 +157,8 @@ def gradient_along_line(depth: int, activation: str = "relu", gain: float = 2**0
         torch.manual_seed(seed)
         net = make_mlp(depth, width, skip, activation, scale)
         out[name] = input_gradients(net, pts)
+        if not np.isfinite(out[name]).all():
+            raise ValueError(f"depth={depth} and gain={gain:g} are too large together: "
+                             f"the input gradients overflowed")
         out["correlation"][name] = neighbour_correlation(out[name])
     return out

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import math
+from numbers import Real
 
-import numpy as np
-
+from ._validate import check_int
 from .plots import variant_label
 from .train import TrainResult
 
@@ -20,8 +20,9 @@ def gradient_ratio(result: TrainResult, step: int = 0) -> float:
     """
     if not isinstance(result, TrainResult):
         raise ValueError(f"result must be a TrainResult, got {type(result).__name__}")
-    if not 0 <= step < len(result.grad_norms):
-        raise ValueError(f"step must be in [0, {len(result.grad_norms) - 1}], got {step}")
+    step = check_int("step", step, 0, max(0, len(result.grad_norms) - 1))
+    if not len(result.grad_norms):
+        raise ValueError("result has no steps: there is no gradient to compare")
     first, last = result.grad_norms[step][0], result.grad_norms[step][-1]
     if not (math.isfinite(first) and math.isfinite(last)) or last <= 0:
         return float("nan")
@@ -29,8 +30,14 @@ def gradient_ratio(result: TrainResult, step: int = 0) -> float:
 
 
 def regime(ratio: float) -> str:
-    """'vanishing', 'exploding' or 'preserved' for a gradient_ratio."""
-    if not np.isfinite(ratio):
+    """'vanishing', 'exploding' or 'preserved' for a gradient_ratio ('overflowed' for nan)."""
+    if isinstance(ratio, bool) or not isinstance(ratio, Real):
+        raise ValueError(f"ratio must be a number, got {type(ratio).__name__}")
+    try:
+        ratio = float(ratio)
+    except OverflowError:  # an int too big for a float
+        ratio = math.inf
+    if not math.isfinite(ratio):
         return "overflowed"
     if ratio < VANISHED:
         return "vanishing"

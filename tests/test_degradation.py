@@ -46,6 +46,7 @@ def test_a_diverged_run_scores_nan():
     (lambda: check_depths([2.5]), "depths"),
     (lambda: depth_sweep(X, Y, (2,), seeds=()), "seeds"),
     (lambda: depth_sweep(X, Y, (2,), seeds=(-1,)), "seeds"),
+    (lambda: depth_sweep(X, Y, (2,), seeds=3), "seeds"),
     (lambda: depth_sweep(X, Y, (2,), tail=0), "tail"),
     (lambda: depth_sweep(X, Y, (2,), steps=0), "steps"),
     (lambda: depth_sweep(X, Y, (2,), lr=math.nan), "lr"),

@@ -64,6 +64,9 @@ def test_identity_distance_matches_its_definition():
     (lambda: identity_distance(block_pair()[1], torch.ones(2)), "X"),
     (lambda: identity_distance(block_pair()[1], torch.full((3, 2), math.inf)), "X"),
     (lambda: through(3, torch.zeros(3, 2)), "blocks"),
+    (lambda: through(block_pair()[1], torch.zeros(3, 5)), "X"),  # the blocks take width 2
+    (lambda: through(block_pair()[1], "abc"), "X"),
+    (lambda: through(block_pair()[1], 10**400), "X"),
 ])
 def test_identity_helpers_refuse(call, name):
     with pytest.raises(ValueError, match=name):

@@ -126,6 +126,9 @@ def test_gradient_along_line_shatters_plain_relu_nets_not_residual_ones():
     (lambda f: f.input_line(start=(math.nan, 0.0)), "start"),
     (lambda f: f.mean_wiggle(sv.make_mlp(2), *sv.make_dataset(n=8), seeds=()), "seeds"),
     (lambda f: f.mean_wiggle(sv.make_mlp(2), *sv.make_dataset(n=8), span=-1.0), "span"),
+    (lambda f: f.mean_wiggle(sv.make_mlp(2), *sv.make_dataset(n=8), span=1e3), "span"),
+    (lambda f: f.mean_wiggle(sv.make_mlp(2), *sv.make_dataset(n=8), seeds=(1.5,)), "seeds"),
+    (lambda f: f.gradient_along_line(300, gain=10.0), "gain"),  # overflows: said, not nan
     (lambda f: f.gradient_along_line(0), "depth"),
     (lambda f: f.gradient_along_line(3, activation="swish"), "activation"),
     (lambda f: f.gradient_along_line(3, gain=0.0), "gain"),

@@ -17,7 +17,7 @@ def fake(grad_rows, alpha=0.0, diverged=False):
 def test_gradient_ratio_and_regime():
     assert gradient_ratio(fake([[1e-6, 1e-2, 1.0]])) == pytest.approx(1e-6)
     assert regime(1e-6) == "vanishing" and regime(1e6) == "exploding" and regime(0.5) == "preserved"
-    assert regime(math.nan) == "overflowed"
+    assert regime(math.nan) == "overflowed" and regime(10**400) == "overflowed"
     assert gradient_ratio(fake([[0.0, 1.0]])) == 0.0
     assert math.isnan(gradient_ratio(fake([[math.inf, 1.0]])))
     assert gradient_ratio(fake([[1.0, 1.0], [8.0, 2.0]]), step=1) == 4.0
@@ -36,6 +36,8 @@ def test_describe_run_says_what_the_numbers_say(spirals):
     (lambda: gradient_ratio("run"), "result"),
     (lambda: gradient_ratio(fake([[1.0, 1.0]]), step=1), "step"),
     (lambda: gradient_ratio(fake([[1.0, 1.0]]), step=-1), "step"),
+    (lambda: gradient_ratio(fake([[1.0, 1.0]]), step=0.0), "step"),
+    (lambda: regime("big"), "ratio"),
 ])
 def test_summary_refuses(call, name):
     with pytest.raises(ValueError, match=name):
