@@ -142,6 +142,19 @@ def test_query_string_sets_controls_and_bad_values_are_noted(voila_server, page)
     assert_clean(page)
 
 
+def test_a_storm_of_typed_depths_settles_on_the_last(voila_server, page):  # noqa: F811
+    page.goto(voila_server.url + "?steps=100")
+    page.wait_for_selector(".sv-status.sv-done", timeout=TIMEOUT_MS)
+    box = page.locator(".sv-depth-text input")
+    for depth in range(11, 61):
+        box.fill(str(depth))
+        box.press("Enter")
+    start = time.monotonic()
+    wait_done(page, "depth 60")
+    record(storm_of_50_to_settled_s=time.monotonic() - start)
+    assert_clean(page)
+
+
 def test_server_exposes_no_files(voila_server):  # noqa: F811
     for path in ("voila/files/skipviz/app.py", "voila/files/notebooks/dashboard.ipynb",
                  "voila/files/README.md", "voila/tree", "api/contents", "voila/files/"):

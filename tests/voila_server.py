@@ -60,9 +60,20 @@ class VoilaServer:
         self.stop()
         raise RuntimeError(f"voila did not answer on {self.url} in {timeout} s:\n{self.output()}")
 
-    def output(self) -> str:
+    def wait_for_log(self, text: str, timeout: float = 120.0) -> bool:
+        """wait until voila's log shows `text`, e.g. 'Kernel pool of dashboard.ipynb is filled'
+        (the pre-heated kernel is ready, so the next page loads warm)."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if text in self.output(tail=None):
+                return True
+            time.sleep(0.2)
+        return False
+
+    def output(self, tail: int | None = 5000) -> str:
         self.log.flush()
-        return Path(self.log.name).read_text(errors="replace")[-5000:]
+        text = Path(self.log.name).read_text(errors="replace")
+        return text if tail is None else text[-tail:]
 
     def stop(self):
         if self.proc is None or self.proc.poll() is not None:
