@@ -15,7 +15,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import torch
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import skipviz as sv
@@ -224,6 +224,9 @@ COMPARE_DATA_BASE = dict(X=X, y=Y, skips=(0.0, 1.0), callback=None)
 @FUZZ
 @given(kwargs=fuzzed(COMPARE_DATA_BASE, dict(X=WILD_X, y=WILD_Y, skips=WILD_SKIPS,
                                              callback=WILD_CALLBACK)))
+# found by the explorer: a 0-d tensor or array counts as Iterable, then refuses to iterate
+@example(kwargs=dict(COMPARE_DATA_BASE, skips=torch.tensor(1.0)))
+@example(kwargs=dict(COMPARE_DATA_BASE, skips=np.array(0.5)))
 def test_compare_data_skips_and_callback(kwargs):
     results = result_or_named_error(
         lambda **kw: sv.compare(**kw, depth=2, width=3, steps=2, callback_every=1),
