@@ -5,7 +5,16 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.collections import LineCollection
 
-from .plots import PLAIN_COLOR, RESIDUAL_COLOR, positive, set_log_ylim, variant_color, variant_label
+from .plots import (
+    PLAIN_COLOR,
+    RESIDUAL_COLOR,
+    DecisionMap,
+    decision_grid,
+    positive,
+    set_log_ylim,
+    variant_color,
+    variant_label,
+)
 
 INPUT_COLOR = "#999999"  # the input cloud, drawn behind every output
 
@@ -257,33 +266,14 @@ class SpectrumView:
 
 
 class BoundaryView:
-    """p(class 1) of a trained net over the data's plane, the data on top, updated in place."""
+    """plots.DecisionMap fed from a trained net (or left blank for a diverged one), with a title."""
 
     def __init__(self, ax, X, y, n: int = 60):
-        from matplotlib.colors import LinearSegmentedColormap
-
-        from .plots import CLASS_COLORS
-
         self.ax, self.X, self.n = ax, X, n
-        cmap = LinearSegmentedColormap.from_list("classes", [CLASS_COLORS[0], "#FFFFFF",
-                                                             CLASS_COLORS[1]])
-        Xn = np.asarray(X, dtype=float)
-        lo, hi = Xn.min(0) - 0.3, Xn.max(0) + 0.3
-        self.image = ax.imshow(np.full((n, n), 0.5), origin="lower", cmap=cmap, vmin=0, vmax=1,
-                               extent=(lo[0], hi[0], lo[1], hi[1]), alpha=0.8, aspect="auto",
-                               interpolation="bilinear")
-        ax.scatter(*Xn.T, s=5, c=[CLASS_COLORS[int(k)] for k in np.asarray(y)],
-                   edgecolors="#333333", linewidths=0.2)
-        ax.set_xticks([])
-        ax.set_yticks([])
+        self.map = DecisionMap(ax, X, y, n=n)
 
     def update(self, net, title: str):
-        from .plots import decision_grid
-
-        if net is None:
-            self.image.set_data(np.full((self.n, self.n), 0.5))
-        else:
-            self.image.set_data(decision_grid(net, self.X, self.n)[2])
+        self.map.update(None if net is None else decision_grid(net, self.X, self.n)[2])
         self.ax.set_title(title, fontsize="medium")
 
 
