@@ -43,7 +43,7 @@ class App:
         self._lock = threading.Lock()
         self._build_controls()
         self.runner = Runner(self._publish, draw_seconds=lambda: self.figures.draw_seconds)
-        X, y = self.runner._dataset(self.settings)
+        X, y = self.runner.dataset(self.settings)
         self.figures = DashboardFigures(X, y)
         self._build_layout()
         self._wire()
@@ -180,7 +180,7 @@ class App:
             self._relabel()
         elif wanted.skip != old.skip:
             self._label_skip()
-        current = self.runner._wanted
+        current = self.runner.wanted
         if current is not None and current.same_training(wanted):
             # only the language or the focus changed: redraw what is there, no retraining
             last = self.runner.last

@@ -78,6 +78,11 @@ class Runner:
         return None
 
     @property
+    def wanted(self) -> Settings | None:
+        """the setting the worker is on (or about to start)."""
+        return self._wanted
+
+    @property
     def busy(self) -> bool:
         return not self._idle.is_set()
 
@@ -138,7 +143,8 @@ class Runner:
         except Exception:  # a drawing bug must not stop the worker either
             traceback.print_exc(file=sys.__stderr__)
 
-    def _dataset(self, s: Settings):
+    def dataset(self, s: Settings):
+        """(X, y) for a setting; the last one is kept, so a change of depth reuses it."""
         key = (s.dataset, s.seed)
         if key != self._data_key:
             self._data = make_dataset(s.dataset, n=DATA_POINTS, seed=s.seed)
@@ -146,7 +152,7 @@ class Runner:
         return self._data
 
     def _run(self, target: Settings):
-        X, y = self._dataset(target)
+        X, y = self.dataset(target)
         alphas = target.alphas
         cached = {a: self.cache.get(target.run_key(a)) for a in alphas}
         missing = [a for a in alphas if cached[a] is None]
