@@ -44,10 +44,14 @@ class Activation:
     scale: float = 1.0  # the matmul hands forward scale * z: free inside the gemm
 
 
+_MINUS_ONE = torch.tensor(-1.0)
+
+
 def _tanh(z2):
     # torch.tanh is an exact but slow routine on cpu (it costs more than a 32-wide layer's
     # matmul); tanh(z) = 2 sigmoid(2z) - 1 is the same function through a fast kernel
-    return torch.sigmoid_(z2).mul_(2).sub_(1)
+    s = torch.sigmoid_(z2)
+    return torch.add(_MINUS_ONE, s, alpha=2, out=s)  # -1 + 2s in one pass, in place
 
 
 def _gelu(z):
@@ -245,6 +249,7 @@ class Workspace:
         p = stack.params
         self.X = X.expand(V, *X.shape)  # (V, n, in): one dataset, V nets
         self.target = y.view(1, n, 1).expand(V, n, 1)
+        self.minus_ones = torch.full((V, n, 1), -1.0)  # the onehot, taken from the softmax
         self.x = torch.empty(D + 1, V, n, W)  # x[l]: block l's input, x[D] the head's
         self.saved = torch.empty(D, V, n, W)
         self.grad_x = torch.empty(D + 1, V, n, W)  # grad_x[l] = dL/dx[l]
@@ -282,7 +287,7 @@ def forward_backward(stack: StackedMLP, ws: Workspace) -> torch.Tensor:
     n = logits.shape[1]
     logp = torch.log_softmax(logits, dim=2)  # (V, n, out)
     torch.sum(logp.gather(2, ws.target), dim=(1, 2), out=stats[:, 0]).div_(-n)
-    dlogits = torch.exp(logp).scatter_add_(2, ws.target, torch.full(ws.target.shape, -1.0))
+    dlogits = torch.exp(logp).scatter_add_(2, ws.target, ws.minus_ones)
     dlogits.div_(n)
     torch.bmm(dlogits.mT, ws.x[-1], out=g.head_w)
     torch.sum(dlogits, dim=1, out=g.head_b)
