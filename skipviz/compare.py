@@ -6,6 +6,7 @@ import threading
 from collections.abc import Iterable
 from typing import Callable
 
+import numpy as np
 import torch
 
 from ._validate import check_skip
@@ -20,7 +21,11 @@ _DRAWING = threading.Lock()
 
 def check_skips(skips) -> list[float]:
     """skips is a sequence of skip values: bools, or strengths alpha in [0, 1]."""
-    if isinstance(skips, (str, bytes)) or not isinstance(skips, Iterable):
+    if isinstance(skips, (torch.Tensor, np.ndarray)) and skips.ndim == 1:
+        skips = skips.tolist()  # plain python numbers, checked like any others
+    if isinstance(skips, (str, bytes, torch.Tensor, np.ndarray)) or not isinstance(
+        skips, Iterable
+    ):
         raise ValueError("skips must be a sequence of skip values in [0, 1], "
                          f"got {type(skips).__name__}")
     alphas = [check_skip(s) for s in skips]
