@@ -18,7 +18,8 @@ def check_int(name: str, value, lo: int, hi: int | None = None) -> int:
 def check_float(name: str, value, lo: float | None = None, hi: float | None = None,
                 positive: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, Real) or not _finite(value):
-        raise ValueError(f"{name} must be a finite number{_bounds(lo, hi, positive)}, got {value!r}")
+        bounds = _bounds(lo, hi, positive)
+        raise ValueError(f"{name} must be a finite number{bounds}, got {value!r}")
     value = float(value)
     if positive and value <= 0:
         raise ValueError(f"{name} must be a positive finite number, got {value}")

@@ -69,7 +69,7 @@ class GradientRecorder:
             self._touched[-1] = True
 
     def _rows(self, rows):
-        kept = [r for r, t in zip(rows, self._touched) if t]
+        kept = [r for r, t in zip(rows, self._touched, strict=True) if t]
         return np.array(kept).reshape(len(kept), len(self.blocks))
 
     @property

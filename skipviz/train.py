@@ -132,7 +132,8 @@ def train(
     torch.manual_seed(seed)
     opt = make_optimizer(optimizer, net.parameters(), lr)
     losses: list[float] = []
-    result = TrainResult(np.zeros(0), np.zeros((0, len(net.blocks))), np.zeros((0, len(net.blocks))),
+    empty = np.zeros((0, len(net.blocks)))
+    result = TrainResult(np.zeros(0), empty, empty.copy(),
                          config=dict(steps=steps, lr=lr, seed=seed, optimizer=optimizer,
                                      alpha=float(getattr(net, "alpha", float("nan")))),
                          net=net)

@@ -25,7 +25,7 @@ def test_same_seed_same_weights_whatever_skip():
         torch.manual_seed(7)
         nets.append(sv.make_mlp(6, width=16, skip=skip))
     for other in nets[1:]:
-        for p, q in zip(nets[0].parameters(), other.parameters()):
+        for p, q in zip(nets[0].parameters(), other.parameters(), strict=True):
             assert torch.equal(p, q)
 
 
@@ -46,7 +46,7 @@ def test_init_scale_multiplies_block_weights():
     a = sv.make_mlp(3, init_scale=1.0)
     torch.manual_seed(1)
     b = sv.make_mlp(3, init_scale=2.5)
-    for ba, bb in zip(a.blocks, b.blocks):
+    for ba, bb in zip(a.blocks, b.blocks, strict=True):
         assert torch.allclose(bb.fc.weight, 2.5 * ba.fc.weight)
 
 

@@ -1,8 +1,9 @@
 """pyproject.toml, environment.yml and binder/ must list the same runtime packages."""
 
 import re
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 # conda-forge names the cpu-only torch build differently
