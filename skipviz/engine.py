@@ -313,14 +313,26 @@ def forward_backward(stack: StackedMLP, ws: Workspace) -> torch.Tensor:
 
 
 class Record:
-    """every variant's per-step numbers, kept in one tensor and made numpy only when read."""
+    """every variant's per-step numbers, kept in one tensor and made numpy only when read.
+
+    the tensor grows as steps run (its capacity doubles, up to `steps`): a long deep run
+    must not claim steps x variants x (1 + 2 depth) floats before its first step (depth
+    500 for 100000 steps would be most of a binder's memory), and doubling keeps the
+    copies to one pass over the rows in all.
+    """
+
+    FIRST = 64  # steps held before the first growth
 
     def __init__(self, steps: int, variants: int, depth: int):
-        self.depth = depth
-        self.rows = torch.full((steps, variants, 1 + 2 * depth), float("nan"))
+        self.depth, self.steps = depth, steps
+        self.rows = torch.full((min(steps, self.FIRST), variants, 1 + 2 * depth), float("nan"))
         self.steps_run = [0] * variants
 
     def write(self, step: int, ids: torch.Tensor, stats: torch.Tensor):
+        if step == len(self.rows):
+            grown = torch.full((min(2 * step, self.steps), *self.rows.shape[1:]), float("nan"))
+            grown[:step] = self.rows
+            self.rows = grown
         self.rows[step, ids] = stats
         for v in ids.tolist():
             self.steps_run[v] = step + 1

@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 
 import skipviz as sv
-from skipviz.engine import Adam, StackedMLP, Workspace, forward_backward, parts_tensors
+from skipviz.engine import Adam, Record, StackedMLP, Workspace, forward_backward, parts_tensors
 
 SKIPS = (0.0, 0.5, 1.0)
 RTOL = 1e-3
@@ -204,3 +204,22 @@ def test_compare_refuses(spirals, kwargs, name):
     X, y = spirals
     with pytest.raises(ValueError, match=name):
         sv.compare(X, y, depth=2, **kwargs)
+
+
+def test_the_record_grows_with_the_steps_run():
+    """a long deep run must not hold steps x (1 + 2 depth) floats before its first step."""
+    record = Record(steps=100_000, variants=2, depth=500)
+    assert record.rows.numel() <= Record.FIRST * 2 * 1001  # not 100000 rows up front
+    ids = torch.arange(2)
+    for step in range(200):
+        record.write(step, ids, torch.full((2, 1001), float(step)))
+    assert 200 <= len(record.rows) <= 400  # doubled as needed, no further
+    result = sv.TrainResult(np.zeros(0), np.zeros((0, 0)), np.zeros((0, 0)))
+    record.fill(result, 1)
+    np.testing.assert_array_equal(result.losses, np.arange(200.0))
+    assert result.grad_norms.shape == result.weight_grad_norms.shape == (200, 500)
+    # never past the steps asked for
+    short = Record(steps=70, variants=1, depth=1)
+    for step in range(70):
+        short.write(step, torch.arange(1), torch.zeros(1, 3))
+    assert len(short.rows) == 70
