@@ -19,6 +19,7 @@ tests/test_engine.py checks every number against train() on each net alone.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from typing import Callable, NamedTuple
@@ -185,6 +186,30 @@ class SGD:
         pass
 
 
+# ---------------------------------------------------------------- which matmul library
+
+
+# OpenBLAS cores with AVX-512 kernels (the names OPENBLAS_CORETYPE takes)
+AVX512_CORES = {"skylakex", "cooperlake", "sapphirerapids"}
+
+
+def layer_matmul_library(env=os.environ) -> str:
+    """"numpy" or "torch": which library multiplies the blocks' activations and weights.
+
+    most of a step is its 3 matmuls per block. torch's MKL runs them with AVX2 code on AMD
+    cpus (~90 GFLOP/s on one zen 5 core at width 32); numpy's OpenBLAS, started with
+    OPENBLAS_CORETYPE=SkylakeX on a cpu that has AVX-512, runs the same ones at 160-240.
+    left alone, OpenBLAS takes zen 5 for Haswell (no faster than MKL), and on more than
+    one thread it fights torch for the cores; both settings are read once, when numpy
+    loads, so only the environment can give them: numpy it is only when it did.
+    """
+    avx512 = env.get("OPENBLAS_CORETYPE", "").lower() in AVX512_CORES
+    return "numpy" if avx512 and env.get("OPENBLAS_NUM_THREADS") == "1" else "torch"
+
+
+LAYER_MATMUL = layer_matmul_library()
+
+
 # ---------------------------------------------------------------- the batched net
 
 
@@ -234,6 +259,11 @@ class Layer(NamedTuple):
     saved: torch.Tensor  # (V, n, W): z or y for the backward, which overwrites it with dz
     grad_x: torch.Tensor  # (V, n, W): dL/dx
     grad_out: torch.Tensor  # (V, n, W): dL/dout
+    np_x: np.ndarray  # numpy views of x, w_t, saved, w and grad_x: the same memory
+    np_w_t: np.ndarray
+    np_saved: np.ndarray
+    np_w: np.ndarray
+    np_grad_x: np.ndarray
 
 
 class Workspace:
@@ -255,21 +285,36 @@ class Workspace:
         self.grad_x = torch.empty(D + 1, V, n, W)  # grad_x[l] = dL/dx[l]
         # one row per variant: the loss, ||dL/dx_l|| of each block, ||dL/dW_l|| of each block
         self.stats = torch.empty(V, 1 + 2 * D)
+        self.matmul = LAYER_MATMUL
         self.layers = [
             Layer(p.w[i], p.w[i].mT, p.b[i, :, None], self.x[i], self.x[i + 1],
-                  self.saved[i], self.grad_x[i], self.grad_x[i + 1])
+                  self.saved[i], self.grad_x[i], self.grad_x[i + 1],
+                  self.x[i].numpy(), p.w[i].mT.numpy(), self.saved[i].numpy(),
+                  p.w[i].numpy(), self.grad_x[i].numpy())
             for i in range(D)
         ]
 
 
+# a diverging net overflows: train() stops it quietly, and so must numpy's matmul
+QUIET = np.errstate(over="ignore", invalid="ignore")
+
+
 @torch.no_grad()
+@QUIET
 def forward(stack: StackedMLP, ws: Workspace) -> torch.Tensor:
     """logits (V, n, out) of every variant, keeping what the backward needs in ws."""
     p, act, alpha = stack.params, stack.act, stack.alpha
     torch.baddbmm(p.stem_b[:, None], ws.X, p.stem_w.mT, out=ws.x[0])
-    for layer in ws.layers:
-        z = torch.baddbmm(layer.b, layer.x, layer.w_t, beta=act.scale, alpha=act.scale,
-                          out=layer.saved)  # (V, n, W), times act.scale
+    if ws.matmul == "numpy":
+        # numpy's matmul has no bias term: z = x W^T first, then scale * (z + b) in one pass
+        scaled_b = p.b.mul(act.scale)[:, :, None]  # (D, V, 1, W), once for all layers
+    for i, layer in enumerate(ws.layers):
+        if ws.matmul == "numpy":
+            np.matmul(layer.np_x, layer.np_w_t, out=layer.np_saved)
+            z = torch.add(scaled_b[i], layer.saved, alpha=act.scale, out=layer.saved)
+        else:
+            z = torch.baddbmm(layer.b, layer.x, layer.w_t, beta=act.scale, alpha=act.scale,
+                              out=layer.saved)  # (V, n, W), times act.scale
         y = act.forward(z)
         # the shortcut: out = y + alpha * x, one alpha per variant
         torch.addcmul(y, alpha, layer.x, out=layer.out)
@@ -277,6 +322,7 @@ def forward(stack: StackedMLP, ws: Workspace) -> torch.Tensor:
 
 
 @torch.no_grad()
+@QUIET
 def forward_backward(stack: StackedMLP, ws: Workspace) -> torch.Tensor:
     """one training step's gradients into stack.grad; returns ws.stats (V, 1 + 2 depth)."""
     p, g, act, alpha = stack.params, stack.grads, stack.act, stack.alpha
@@ -296,11 +342,18 @@ def forward_backward(stack: StackedMLP, ws: Workspace) -> torch.Tensor:
     # top down: dz, then dL/dx = alpha * dL/dout (the shortcut) + dz W (the layer)
     for layer in reversed(ws.layers):
         dz = act.backward(layer.grad_out, layer.saved)  # (V, n, W), over saved
-        torch.mul(layer.grad_out, alpha, out=layer.grad_x).baddbmm_(dz, layer.w)
+        if ws.matmul == "numpy":  # no beta in numpy's matmul: the shortcut's term after
+            np.matmul(layer.np_saved, layer.np_w, out=layer.np_grad_x)
+            layer.grad_x.addcmul_(alpha, layer.grad_out)
+        else:
+            torch.mul(layer.grad_out, alpha, out=layer.grad_x).baddbmm_(dz, layer.w)
 
     # every layer and variant at once: dL/dW = dz^T x, dL/db = sum of dz, and the norms
     dz, x = ws.saved.flatten(0, 1), ws.x[:D].flatten(0, 1)  # (D V, n, W)
-    torch.bmm(dz.mT, x, out=g.w.flatten(0, 1))
+    if ws.matmul == "numpy":
+        np.matmul(dz.mT.numpy(), x.numpy(), out=g.w.flatten(0, 1).numpy())
+    else:
+        torch.bmm(dz.mT, x, out=g.w.flatten(0, 1))
     torch.sum(ws.saved, dim=2, out=g.b)
     torch.linalg.vector_norm(ws.grad_x[:D], dim=(2, 3), out=stats[:, 1:D + 1].T)
     torch.linalg.vector_norm(g.w, dim=(2, 3), out=stats[:, D + 1:].T)
