@@ -2,6 +2,9 @@
 
     python bench/train_speed.py            # table + a last line of JSON
     python bench/train_speed.py --plot     # also docs/perf.png (cost vs depth and width)
+    OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS=1 python bench/train_speed.py
+                                           # the blocks' matmuls through OpenBLAS's AVX-512
+                                           # kernels (skipviz.engine.layer_matmul_library)
 
 everything runs in this one process on one thread, interleaved and repeated; the numbers
 are medians (wall clock) with the process's cpu time beside them, because the machine
@@ -17,12 +20,19 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import skipviz as sv  # noqa: E402
-from skipviz.engine import Adam, StackedMLP, Workspace, forward_backward  # noqa: E402
+from skipviz.engine import (  # noqa: E402
+    LAYER_MATMUL,
+    Adam,
+    StackedMLP,
+    Workspace,
+    forward_backward,
+)
 
 torch.set_num_threads(1)
 N = 512  # full batch of 2-d points
@@ -73,16 +83,23 @@ def medians(runs):
     return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
 
 
-def matmul_peak(seconds: float = 1.5) -> float:
+def matmul_peak(seconds: float = 1.5, library: str = "torch") -> float:
     """the best single-thread float32 rate a large square matmul reaches, in GFLOP/s.
 
-    the best of many short runs: on a shared machine most runs are slowed by others."""
+    the best of many short runs: on a shared machine most runs are slowed by others.
+    library "torch" is MKL (AVX2 code on AMD cpus), "numpy" is OpenBLAS (AVX-512 kernels
+    when started with OPENBLAS_CORETYPE=SkylakeX): the cpu's peak is the better of the two."""
     best, size = 0.0, 1024
     A, B, C = torch.randn(size, size), torch.randn(size, size), torch.empty(size, size)
+    if library == "numpy":
+        A, B, C = A.numpy(), B.numpy(), C.numpy()
+        mm = np.matmul
+    else:
+        mm = torch.mm
     end = time.perf_counter() + seconds
     while time.perf_counter() < end:
         t = time.perf_counter()
-        torch.mm(A, B, out=C)
+        mm(A, B, out=C)
         best = max(best, 2 * size**3 / (time.perf_counter() - t) / 1e9)
     return best
 
@@ -186,7 +203,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
     X, y = sv.make_dataset("spirals", n=N, seed=0)
 
-    peak = matmul_peak()
+    print(f"the blocks' matmuls run through {LAYER_MATMUL}"
+          f" ({'OpenBLAS' if LAYER_MATMUL == 'numpy' else 'MKL'})")
+    peaks = {lib: matmul_peak(library=lib) for lib in ("torch", "numpy")}
 
     print("\ngoal 1: compare() vs the tutorial loop (plain + residual, adam, grad norms)")
     # the dashboard's 300 steps at depth 50; fewer at depth 100 width 64, where a step is long
@@ -203,8 +222,10 @@ def main(argv=None):
     # best against best: the peak is the fastest matmul seen (here, before and after the
     # step), so the step is its fastest too
     wall, cpu = step_time(X, y, 100, 64, 15, best=True)
-    peak = max(peak, matmul_peak())
-    print(f"\nmatmul peak (1 thread, float32, 1024 square, best run): {peak:.1f} GFLOP/s")
+    peaks = {lib: max(peaks[lib], matmul_peak(library=lib)) for lib in peaks}
+    peak = max(peaks.values())
+    print(f"\nmatmul peak (1 thread, float32, 1024 square, best run): {peak:.1f} GFLOP/s"
+          f" (MKL {peaks['torch']:.1f}, OpenBLAS {peaks['numpy']:.1f})")
     median_wall, _ = step_time(X, y, 100, 64, 15)
     rate = step_flops(100, 64) / wall / 1e9
     print(f"\ngoal 2: depth 100 width 64, one training step {wall * 1e3:.1f} ms at best"
@@ -230,7 +251,10 @@ def main(argv=None):
         print(f"wrote {path}")
 
     summary = dict(
+        layer_matmul=LAYER_MATMUL,
         peak_gflops=round(peak, 1),
+        peak_mkl_gflops=round(peaks["torch"], 1),
+        peak_openblas_gflops=round(peaks["numpy"], 1),
         speedup_d50_w32=round(ratios[0]["speedup"], 2),
         speedup_d100_w64=round(ratios[1]["speedup"], 2),
         speedup_cpu_d50_w32=round(ratios[0]["speedup_cpu"], 2),
