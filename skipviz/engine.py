@@ -267,11 +267,14 @@ class Layer(NamedTuple):
     np_grad_x: np.ndarray
 
 
+CHUNK = 8  # blocks whose weight gradients and norms the backward computes together
+
+
 class Workspace:
     """every buffer one training step of V variants on n inputs needs, allocated once.
 
     each layer's activations and gradients are slices of a few big tensors, so the weight
-    and bias gradients and all the norms come out of one batched op each.
+    and bias gradients and the norms of CHUNK layers come out of one batched op each.
     """
 
     def __init__(self, stack: StackedMLP, X: torch.Tensor, y: torch.Tensor):
@@ -288,6 +291,7 @@ class Workspace:
         # one row per variant: the loss, ||dL/dx_l|| of each block, ||dL/dW_l|| of each block
         self.stats = torch.empty(V, 1 + 2 * D)
         self.matmul = LAYER_MATMUL
+        self.chunks = [(lo, min(lo + CHUNK, D)) for lo in reversed(range(0, D, CHUNK))]
         self.layers = [
             Layer(p.w[i], p.w[i].mT, p.b[i, :, None], self.x[i], self.x[i + 1],
                   self.saved[i], self.grad_x[i], self.grad_x[i + 1],
@@ -341,23 +345,25 @@ def forward_backward(stack: StackedMLP, ws: Workspace) -> torch.Tensor:
     torch.sum(dlogits, dim=1, out=g.head_b)
     torch.bmm(dlogits, p.head_w, out=ws.grad_x[-1])
 
-    # top down: dz, then dL/dx = alpha * dL/dout (the shortcut) + dz W (the layer)
-    for layer in reversed(ws.layers):
-        dz = act.backward(layer.grad_out, layer.saved)  # (V, n, W), over saved
-        if ws.matmul == "numpy":  # no beta in numpy's matmul: the shortcut's term after
-            np.matmul(layer.np_saved, layer.np_w, out=layer.np_grad_x)
-            layer.grad_x.addcmul_(alpha, layer.grad_out)
+    # top down, CHUNK blocks at a time: dz, then dL/dx = alpha * dL/dout (the shortcut) +
+    # dz W (the layer); then, for the whole chunk at once, dL/dW = dz^T x, dL/db = sum of
+    # dz and ||dL/dx||: one batched op each, while the chunk's dz and dL/dx are still in
+    # the cache (a deep net's buffers outgrow it; read back cold they cost 10% of a step)
+    for lo, hi in ws.chunks:
+        for layer in reversed(ws.layers[lo:hi]):
+            dz = act.backward(layer.grad_out, layer.saved)  # (V, n, W), over saved
+            if ws.matmul == "numpy":  # no beta in numpy's matmul: the shortcut's term after
+                np.matmul(layer.np_saved, layer.np_w, out=layer.np_grad_x)
+                layer.grad_x.addcmul_(alpha, layer.grad_out)
+            else:
+                torch.mul(layer.grad_out, alpha, out=layer.grad_x).baddbmm_(dz, layer.w)
+        dz, x = ws.saved[lo:hi].flatten(0, 1), ws.x[lo:hi].flatten(0, 1)  # (k V, n, W)
+        if ws.matmul == "numpy":
+            np.matmul(dz.mT.numpy(), x.numpy(), out=g.w[lo:hi].flatten(0, 1).numpy())
         else:
-            torch.mul(layer.grad_out, alpha, out=layer.grad_x).baddbmm_(dz, layer.w)
-
-    # every layer and variant at once: dL/dW = dz^T x, dL/db = sum of dz, and the norms
-    dz, x = ws.saved.flatten(0, 1), ws.x[:D].flatten(0, 1)  # (D V, n, W)
-    if ws.matmul == "numpy":
-        np.matmul(dz.mT.numpy(), x.numpy(), out=g.w.flatten(0, 1).numpy())
-    else:
-        torch.bmm(dz.mT, x, out=g.w.flatten(0, 1))
-    torch.sum(ws.saved, dim=2, out=g.b)
-    torch.linalg.vector_norm(ws.grad_x[:D], dim=(2, 3), out=stats[:, 1:D + 1].T)
+            torch.bmm(dz.mT, x, out=g.w[lo:hi].flatten(0, 1))
+        torch.sum(ws.saved[lo:hi], dim=2, out=g.b[lo:hi])
+        torch.linalg.vector_norm(ws.grad_x[lo:hi], dim=(2, 3), out=stats[:, 1 + lo:1 + hi].T)
     torch.linalg.vector_norm(g.w, dim=(2, 3), out=stats[:, D + 1:].T)
     if ws.matmul == "numpy":  # MKL is slow at this 2-wide product, OpenBLAS is not
         np.matmul(ws.grad_x[0].mT.numpy(), ws.np_X, out=g.stem_w.numpy())
