@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import html
+import math
 import os
 import threading
 from dataclasses import asdict, replace
@@ -123,6 +124,9 @@ class App:
                 widget.observe(self._on_control, names="value")
         self.depth_text.observe(self._on_depth_text, names="value")
         self.seed.observe(self._on_seed_text, names="value")
+        # the browser counts the views it draws: 0 starts the count (None would not track)
+        self.status._view_count = 0
+        self.status.observe(self._on_shown, names="_view_count")
 
     # the main thread's side: controls -> wanted setting
 
@@ -156,6 +160,16 @@ class App:
             self._move(slider, value)
         self._apply_widgets()
 
+    def _show(self, settings: Settings):
+        """put every control on `settings`, quietly (no observer acts on it)."""
+        self._quiet = True
+        try:
+            for name, value in asdict(settings).items():
+                self.controls[name].value = str(value) if name == "seed" else value
+            self.depth_text.value = str(settings.depth)
+        finally:
+            self._quiet = False
+
     def _move(self, widget, value):
         self._quiet = True
         try:
@@ -169,8 +183,12 @@ class App:
             values["seed"] = parse_value("seed", self.seed.value)
             wanted = Settings(**{k: check_setting(k, v) for k, v in values.items()})
         except ValueError as err:
+            # a value no control offers (a hand-made message): say so, show the setting in force
             self._say(tr(self.settings.lang, "note_bad", msg=str(err)))
+            self._show(self.settings)
             return
+        if wanted != self.settings:
+            self._say(None)  # an earlier "not applied" note no longer describes the controls
         self._request(wanted)
 
     def _request(self, wanted: Settings):
@@ -195,13 +213,7 @@ class App:
     def set(self, **changes):
         """move the controls to `changes` (checked: ValueError names a bad one), as a user would."""
         wanted = self.settings.with_(**changes)
-        self._quiet = True
-        try:
-            for name, value in asdict(wanted).items():
-                self.controls[name].value = str(value) if name == "seed" else value
-            self.depth_text.value = str(wanted.depth)
-        finally:
-            self._quiet = False
+        self._show(wanted)
         self._request(wanted)
 
     def wait(self, timeout: float = 120.0):
@@ -238,6 +250,18 @@ class App:
                        self.reading, self.notes, self.link]:
             widget.close()
         self.view.close()
+
+    def _on_shown(self, change):
+        # a page that connects while the worker publishes can miss an update: between its
+        # snapshot of every widget's state and the moment its widgets listen, messages are
+        # dropped. if the missed one was the last ("done"), the page would say "training…"
+        # forever. once the page shows the status it listens: send the live parts again.
+        if (change["new"] or 0) <= (change["old"] or 0):
+            return
+        with self._lock:
+            for widget in (self.status, self.reading, self.notes, self.link):
+                widget.send_state()
+        self.figures.redraw()
 
     # the worker's side: results -> figures and text (widget values and artists only)
 
@@ -278,8 +302,7 @@ class App:
                  "dataset": tr(lang, s.dataset)}
         del words["lang"]
         config = tr(lang, "status_config", **words)
-        losses = " · ".join(tr(lang, "loss_of", variant=variant_name(lang, x.alpha),
-                                  loss=f"{x.final_loss:.3g}") for x in p.snaps)
+        losses = " · ".join(_loss_words(x, lang) for x in p.snaps)
         parts = [f"<b>{html.escape(state)}</b>", html.escape(config), html.escape(losses)]
         if p.state != "busy" or p.elapsed:
             parts.append(html.escape(tr(lang, "seconds", t=p.elapsed)))
@@ -342,6 +365,12 @@ class App:
 
     def _notes_text(self) -> str:
         return "<br>".join("⚠ " + html.escape(n) for n in self._notes)
+
+
+def _loss_words(snap, lang: str) -> str:
+    # a diverged run's last loss is inf or nan: say what it means instead of printing "nan"
+    key = "loss_of" if math.isfinite(snap.final_loss) else "loss_not_finite"
+    return tr(lang, key, variant=variant_name(lang, snap.alpha), loss=f"{snap.final_loss:.3g}")
 
 
 def _step0(snap):

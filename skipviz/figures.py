@@ -75,6 +75,9 @@ class DashboardFigures:
         ax = self.ax_profile
         self.start_lines = [ax.plot([], [], "o-", ms=3, lw=1.5)[0] for _ in range(SLOTS)]
         self.latest_lines = [ax.plot([], [], ":", lw=1.5)[0] for _ in range(SLOTS)]
+        # words for a profile with nothing finite to draw, so the panel is never just empty
+        self.profile_note = ax.text(0.02, 0.95, "", transform=ax.transAxes, ha="left", va="top",
+                                    fontsize="small")
         ax.set_yscale("log")
         ax.set_ylabel("‖dL/dx_l‖")
         ax.grid(True, which="major", alpha=0.3)
@@ -160,7 +163,7 @@ class DashboardFigures:
                                  color=variant_color(s.alpha))
 
     def _profile(self, snaps):
-        shown = []
+        shown, notes = [], []
         for slot in range(SLOTS):
             s = snaps[slot] if slot < len(snaps) else None
             first, latest = self.start_lines[slot], self.latest_lines[slot]
@@ -176,6 +179,13 @@ class DashboardFigures:
             latest.set_data(layers, positive(last_row))
             self._style(latest, s, bold=2.2, thin=1.0)
             shown += [s.grad_norms[0], last_row]
+            if not np.isfinite(positive(s.grad_norms[0])).any():
+                # e.g. a linear net at init x10 overflows float32 in the forward pass already
+                overflow = not np.isfinite(s.grad_norms[0]).all()
+                key = "fig_no_grad_inf" if overflow else "fig_no_grad_0"
+                name = variant_name(self.lang if self.cjk else "en", s.alpha)
+                notes.append(f"{name}: " + self._t(key))
+        self.profile_note.set_text("\n".join(notes))
         if shown:
             self.ax_profile.set_xlim(0.5, max(len(v) for v in shown) + 0.5)
             set_log_ylim(self.ax_profile, *shown)

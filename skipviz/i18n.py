@@ -44,6 +44,7 @@ STRINGS = {
                           " · width {width} · {dataset} · {steps} steps · lr {lr:g} · seed {seed}"),
         "on": "on", "off": "off",
         "loss_of": "{variant}: loss {loss}",
+        "loss_not_finite": "{variant}: loss no longer finite",
         "seconds": "{t:.1f} s",
         # the reading
         "reading_title": "What this run shows",
@@ -80,6 +81,8 @@ STRINGS = {
         "fig_layer_short": "layer l",
         "fig_xent": "cross-entropy",
         "fig_cbar": "‖dL/dx_l‖ (black: exactly 0)",
+        "fig_no_grad_inf": "no finite gradient at step 0 (float32 overflow)",
+        "fig_no_grad_0": "every gradient is exactly 0 at step 0 (underflow)",
     },
     "zh": {
         "title": "跳跃连接，实时演示",
@@ -116,6 +119,7 @@ STRINGS = {
                           " · 宽度 {width} · {dataset} · {steps} 步 · 学习率 {lr:g} · 种子 {seed}"),
         "on": "开", "off": "关",
         "loss_of": "{variant}：损失 {loss}",
+        "loss_not_finite": "{variant}：损失已不是有限值",
         "seconds": "{t:.1f} 秒",
         "reading_title": "这次训练说明了什么",
         "fell": ("{variant}：训练开始时，传到第 1 层的梯度只有第 {depth} 层的 {ratio}，"
@@ -146,6 +150,8 @@ STRINGS = {
         "fig_layer_short": "第 l 层",
         "fig_xent": "交叉熵",
         "fig_cbar": "‖dL/dx_l‖（黑色：恰好为 0）",
+        "fig_no_grad_inf": "第 0 步没有有限的梯度（float32 溢出）",
+        "fig_no_grad_0": "第 0 步所有梯度都恰好为 0（下溢）",
     },
 }
 

@@ -14,6 +14,7 @@ LANGS = ("en", "zh")
 MAX_DEPTH = 200
 TRUE_WORDS = ("1", "true", "on", "yes")
 FALSE_WORDS = ("0", "false", "off", "no")
+MAX_NOTES = 8  # a link with a thousand bad items gets a few notes and a count, not a wall
 
 
 @dataclass(frozen=True)
@@ -112,19 +113,26 @@ def parse_value(name: str, text: str):
     if name in CHOICES:
         return check_setting(name, text.lower())
     if name in RANGES and isinstance(RANGES[name][0], int):
+        lo, hi = RANGES[name]
         try:
             number = int(text)
         except ValueError:
-            lo, hi = RANGES[name]
-            msg = f"{name} must be a whole number in [{lo}, {hi}], got {text!r}"
+            msg = f"{name} must be a whole number in [{lo}, {hi}], got {_clip(text)!r}"
             raise ValueError(msg) from None
+        if not lo <= number <= hi:
+            # said here, not by check_setting: a pasted 4000-digit number stays a short note
+            raise ValueError(f"{name} must be in [{lo}, {hi}], got {_clip(text)}")
         return check_setting(name, number)
     lo, hi = RANGES[name] if name in RANGES else (PRESETS[name][0], PRESETS[name][-1])
     try:
         number = check_float(name, float(text), lo, hi)
     except ValueError:
-        raise ValueError(f"{name} must be a number in [{lo}, {hi}], got {text!r}") from None
+        raise ValueError(f"{name} must be a number in [{lo}, {hi}], got {_clip(text)!r}") from None
     return check_setting(name, nearest_preset(name, number))
+
+
+def _clip(text: str, n: int = 30) -> str:
+    return text if len(text) <= n else text[:n] + "…"
 
 
 def nearest_preset(name: str, value: float) -> float:
@@ -154,6 +162,8 @@ def parse_query(query: str | None, base: Settings | None = None) -> tuple[Settin
         if key in PRESETS and not math.isclose(value, float(text)):
             notes.append(f"{key}={text[:20]} is not offered; using the nearest, {value:g}")
         settings = replace(settings, **{key: value})
+    if len(notes) > MAX_NOTES:
+        notes = notes[:MAX_NOTES] + [f"{len(notes) - MAX_NOTES} more items ignored"]
     return settings, notes
 
 
