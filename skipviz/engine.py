@@ -39,34 +39,33 @@ aten = torch.ops.aten
 
 @dataclass(frozen=True)
 class Activation:
-    forward: Callable  # z -> y, in place unless saves_input
+    forward: Callable  # (z, z's numpy view) -> y, in place unless saves_input
     backward: Callable  # (dL/dy, saved) -> dL/dz, written over saved (y, or z)
     saves_input: bool = False
 
 
-def _tanh(z):
+def _tanh(z, array):
     # torch.tanh is a scalar loop in this torch build (70 us for a 512 x 32 x 2 block, more
     # than the block's matmul); numpy's tanh is vectorised (AVX-512 where the cpu has it),
-    # within 1e-7 of torch's, and 13x faster. same memory: numpy works on the tensor itself
-    array = z.numpy()
+    # within 1e-7 of torch's, and 13x faster. same memory: the array is a view of z
     np.tanh(array, out=array)
     return z
 
 
-def _gelu(z):
+def _gelu(z, _):
     return F.gelu(z)  # a new tensor: the backward needs z itself
 
 
 # the backward kernels are those autograd runs for these modules, given an output buffer
 ACTIVATION_RULES = {
     "tanh": Activation(_tanh, lambda g, y: aten.tanh_backward.grad_input(g, y, grad_input=y)),
-    "sigmoid": Activation(torch.sigmoid_,
+    "sigmoid": Activation(lambda z, _: torch.sigmoid_(z),
                           lambda g, y: aten.sigmoid_backward.grad_input(g, y, grad_input=y)),
-    "relu": Activation(torch.relu_,
+    "relu": Activation(lambda z, _: torch.relu_(z),
                        lambda g, y: aten.threshold_backward.grad_input(g, y, 0, grad_input=y)),
     "gelu": Activation(_gelu, lambda g, z: aten.gelu_backward.grad_input(g, z, grad_input=z),
                        saves_input=True),
-    "linear": Activation(lambda z: z, lambda g, y: y.copy_(g)),
+    "linear": Activation(lambda z, _: z, lambda g, y: y.copy_(g)),
 }
 
 
@@ -270,11 +269,19 @@ class Layer(NamedTuple):
 CHUNK = 8  # blocks whose weight gradients and norms the backward computes together
 
 
+class Chunk(NamedTuple):
+    lo: int  # blocks lo..hi-1
+    hi: int
+    grad_x: torch.Tensor  # (hi - lo, V, n, W): dL/dx of those blocks' inputs
+
+
 class Workspace:
     """every buffer one training step of V variants on n inputs needs, allocated once.
 
-    each layer's activations and gradients are slices of a few big tensors, so the weight
-    and bias gradients and the norms of CHUNK layers come out of one batched op each.
+    each layer's activations are slices of a few big tensors, so the weight and bias
+    gradients and the norms of CHUNK layers come out of one batched op each. dL/dx is
+    needed only until its chunk's norms are taken: two chunk-sized buffers, used in turn,
+    hold it (a deep net's whole dL/dx would be a third more memory for the cache to miss).
     """
 
     def __init__(self, stack: StackedMLP, X: torch.Tensor, y: torch.Tensor):
@@ -287,17 +294,23 @@ class Workspace:
         self.minus_ones = torch.full((V, n, 1), -1.0)  # the onehot, taken from the softmax
         self.x = torch.empty(D + 1, V, n, W)  # x[l]: block l's input, x[D] the head's
         self.saved = torch.empty(D, V, n, W)
-        self.grad_x = torch.empty(D + 1, V, n, W)  # grad_x[l] = dL/dx[l]
+        self.grad_head = torch.empty(V, n, W)  # dL/dx[D], from the head
+        turns = torch.empty(2, min(CHUNK, D), V, n, W)
         # one row per variant: the loss, ||dL/dx_l|| of each block, ||dL/dW_l|| of each block
         self.stats = torch.empty(V, 1 + 2 * D)
         self.matmul = LAYER_MATMUL
-        self.chunks = [(lo, min(lo + CHUNK, D)) for lo in reversed(range(0, D, CHUNK))]
+        self.chunks = [Chunk(lo, min(lo + CHUNK, D), turns[k % 2, :min(lo + CHUNK, D) - lo])
+                       for k, lo in enumerate(reversed(range(0, D, CHUNK)))]  # top first
+        grad_x = [None] * D + [self.grad_head]  # grad_x[l] = dL/dx[l]
+        for chunk in self.chunks:
+            for i in range(chunk.lo, chunk.hi):
+                grad_x[i] = chunk.grad_x[i - chunk.lo]
+        self.grad_x0 = grad_x[0]
         self.layers = [
             Layer(p.w[i], p.w[i].mT, p.b[i, :, None], self.x[i], self.x[i + 1],
-                  self.saved[i], self.grad_x[i], self.grad_x[i + 1],
+                  self.saved[i], grad_x[i], grad_x[i + 1],
                   self.x[i].numpy(), p.w[i].mT.numpy(), p.b[i, :, None].numpy(),
-                  self.saved[i].numpy(),
-                  p.w[i].numpy(), self.grad_x[i].numpy())
+                  self.saved[i].numpy(), p.w[i].numpy(), grad_x[i].numpy())
             for i in range(D)
         ]
 
@@ -321,7 +334,7 @@ def forward(stack: StackedMLP, ws: Workspace) -> torch.Tensor:
             z = layer.saved
         else:
             z = torch.baddbmm(layer.b, layer.x, layer.w_t, out=layer.saved)  # (V, n, W)
-        y = act.forward(z)
+        y = act.forward(z, layer.np_saved)
         # the shortcut: out = y + alpha * x, one alpha per variant
         torch.addcmul(y, alpha, layer.x, out=layer.out)
     return torch.baddbmm(p.head_b[:, None], ws.x[-1], p.head_w.mT)
@@ -343,13 +356,13 @@ def forward_backward(stack: StackedMLP, ws: Workspace) -> torch.Tensor:
     dlogits.div_(n)
     torch.bmm(dlogits.mT, ws.x[-1], out=g.head_w)
     torch.sum(dlogits, dim=1, out=g.head_b)
-    torch.bmm(dlogits, p.head_w, out=ws.grad_x[-1])
+    torch.bmm(dlogits, p.head_w, out=ws.grad_head)
 
     # top down, CHUNK blocks at a time: dz, then dL/dx = alpha * dL/dout (the shortcut) +
     # dz W (the layer); then, for the whole chunk at once, dL/dW = dz^T x, dL/db = sum of
     # dz and ||dL/dx||: one batched op each, while the chunk's dz and dL/dx are still in
     # the cache (a deep net's buffers outgrow it; read back cold they cost 10% of a step)
-    for lo, hi in ws.chunks:
+    for lo, hi, grad_x in ws.chunks:
         for layer in reversed(ws.layers[lo:hi]):
             dz = act.backward(layer.grad_out, layer.saved)  # (V, n, W), over saved
             if ws.matmul == "numpy":  # no beta in numpy's matmul: the shortcut's term after
@@ -363,13 +376,13 @@ def forward_backward(stack: StackedMLP, ws: Workspace) -> torch.Tensor:
         else:
             torch.bmm(dz.mT, x, out=g.w[lo:hi].flatten(0, 1))
         torch.sum(ws.saved[lo:hi], dim=2, out=g.b[lo:hi])
-        torch.linalg.vector_norm(ws.grad_x[lo:hi], dim=(2, 3), out=stats[:, 1 + lo:1 + hi].T)
+        torch.linalg.vector_norm(grad_x, dim=(2, 3), out=stats[:, 1 + lo:1 + hi].T)
     torch.linalg.vector_norm(g.w, dim=(2, 3), out=stats[:, D + 1:].T)
     if ws.matmul == "numpy":  # MKL is slow at this 2-wide product, OpenBLAS is not
-        np.matmul(ws.grad_x[0].mT.numpy(), ws.np_X, out=g.stem_w.numpy())
+        np.matmul(ws.grad_x0.mT.numpy(), ws.np_X, out=g.stem_w.numpy())
     else:
-        torch.bmm(ws.grad_x[0].mT, ws.X, out=g.stem_w)
-    torch.sum(ws.grad_x[0], dim=1, out=g.stem_b)
+        torch.bmm(ws.grad_x0.mT, ws.X, out=g.stem_w)
+    torch.sum(ws.grad_x0, dim=1, out=g.stem_b)
     return stats
 
 
