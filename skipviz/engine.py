@@ -2,7 +2,8 @@
 
 compare() trains V networks that differ only in the shortcut strength alpha. they share
 their shapes, so block l's weights of all variants stack into one (V, width, width) tensor
-and one batched matmul (torch.baddbmm) runs layer l of every variant at once.
+and one batched matmul runs layer l of every variant at once: torch's (MKL), or numpy's
+(OpenBLAS) when the environment gives OpenBLAS its AVX-512 kernels (layer_matmul_library).
 
 the backward is written out by hand. for a block out = act(z) + alpha * x, z = x W^T + b:
 
@@ -10,9 +11,10 @@ the backward is written out by hand. for a block out = act(z) + alpha * x, z = x
     dL/dx = dz W + alpha * dL/dout
     dL/dW = dz^T x          dL/db = dz summed over the batch
 
-the first two run layer by layer, top down; dL/dW and dL/db of all layers and variants
-come at the end from one batched matmul and one sum. ||dL/dx_l|| and ||dL/dW_l|| are then
-one reduction each: no hooks, no autograd graph, no per-layer .item(). the make_mlp
+the first two run layer by layer, top down; every CHUNK layers, dL/dW, dL/db and
+||dL/dx_l|| of those layers and all variants come from one batched matmul, one sum and
+one reduction, and ||dL/dW_l|| of every layer from one more at the end: no hooks, no
+autograd graph, no per-layer .item(). the make_mlp
 modules stay what learners read: they get the weights at every callback and at the end.
 tests/test_engine.py checks every number against train() on each net alone.
 """
