@@ -4,6 +4,13 @@ voila 0.5 keeps its app at window.jupyterapp and the widget manager's kernel con
 jupyterapp.widgetManager.kernel; its status and connection signals tell us when the kernel
 died, restarted (its widgets are gone) or the server went away. a poll of /api/kernels/<id>
 catches a kernel that was culled while the socket stayed quiet.
+
+voila shuts a page's kernel down when the page goes away (a beacon on `beforeunload`),
+but standalone voila never sets the `_xsrf` cookie that beacon copies, so the server
+refuses it (403, voila issue #1458) and every closed or reloaded tab left a ~360 MB kernel
+running until the culler came. the script sets a random `_xsrf` cookie when there is none:
+tornado's double-submit check (cookie == form field) then passes, and a cross-site page
+still cannot forge it (it can neither read nor set our cookies).
 """
 
 from __future__ import annotations
@@ -16,11 +23,17 @@ DEAD = ("The dashboard's Python kernel has stopped (it was shut down after a lon
 LOST = ("Lost the connection to the server; trying to reconnect… · "
         "与服务器的连接已断开，正在尝试重新连接……")
 
-SCRIPT = """
+SCRIPT = r"""
 <script>
 (function () {
   if (window.__skipvizWatch) { return; }
   window.__skipvizWatch = true;
+  if (!/(^|;\s*)_xsrf=/.test(document.cookie)) {
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    var token = Array.from(bytes, function (b) { return ('0' + b.toString(16)).slice(-2); });
+    document.cookie = '_xsrf=' + token.join('') + '; path=/; SameSite=Strict';
+  }
   var dead = false;
   function banner(html, kind) {
     var b = document.getElementById('sv-kernel-banner');
