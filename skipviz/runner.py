@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import sys
 import threading
 import time
@@ -118,6 +120,7 @@ class Runner:
                 self._emit(Progress(target, state="error", error=f"{type(err).__name__}: {err}",
                                     data=self._data))
             if not self._stale(target):
+                release_memory()  # before idling: a kernel at rest holds only what it uses
                 self._idle.set()
 
     def _gap(self) -> float:
@@ -212,6 +215,24 @@ class Runner:
             snaps[r.alpha] = snap
         elapsed = time.perf_counter() - start
         self._emit(_finished(target, [snaps[a] for a in alphas], elapsed=elapsed, data=(X, y)))
+
+
+def release_memory() -> bool:
+    """hand the heap's free pages back to the os; true if it could (glibc only).
+
+    a run at depth 200 leaves ~80 MB (width 32) to ~200 MB (width 128) of freed buffers in
+    the process, which glibc keeps; in a classroom of kernels that adds up. trimming takes
+    ~5-20 ms, once per finished setting.
+    """
+    try:
+        return bool(_libc().malloc_trim(0))
+    except (OSError, AttributeError):
+        return False
+
+
+@functools.lru_cache(maxsize=1)
+def _libc():
+    return ctypes.CDLL("libc.so.6")
 
 
 def _train_args(s: Settings, steps: int | None = None) -> dict:
