@@ -3,7 +3,7 @@
 >>> with VoilaServer() as server:
 ...     page.goto(server.url + "?depth=5")
 
-also usable as a pytest fixture module: `from voila_server import voila_server` in a test file.
+the tests share one server through the `voila_server` fixture in browser_kit.py.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = "notebooks/dashboard.ipynb"
@@ -92,9 +90,3 @@ class VoilaServer:
     def __exit__(self, *exc):
         self.stop()
         return False
-
-
-@pytest.fixture(scope="module")
-def voila_server():
-    with VoilaServer() as server:
-        yield server
