@@ -246,10 +246,9 @@ class App:
         """stop the worker thread and close every widget and figure."""
         self.runner.close()
         self.figures.close()
-        for widget in [*self.controls.values(), self.depth_text, self.header, self.status,
-                       self.reading, self.notes, self.link]:
+        # layouts, styles, toolbars and boxes are widgets too: a re-run cell must not pile up
+        for widget in _widget_tree(self.view):
             widget.close()
-        self.view.close()
 
     def _on_shown(self, change):
         # a page that connects while the worker publishes can miss an update: between its
@@ -365,6 +364,22 @@ class App:
 
     def _notes_text(self) -> str:
         return "<br>".join("⚠ " + html.escape(n) for n in self._notes)
+
+
+def _widget_tree(root: W.Widget) -> list[W.Widget]:
+    """`root` and every widget it holds in a synced trait (children, layout, style, ...)."""
+    found, todo = {}, [root]
+    while todo:
+        widget = todo.pop()
+        if id(widget) in found:
+            continue
+        found[id(widget)] = widget
+        for name in widget.keys:
+            value = getattr(widget, name, None)
+            for item in value if isinstance(value, (list, tuple)) else (value,):
+                if isinstance(item, W.Widget):
+                    todo.append(item)
+    return list(found.values())
 
 
 def _loss_words(snap, lang: str) -> str:
