@@ -52,6 +52,8 @@ STRINGS = {
                  "one at layer {depth}: it fell by {orders:.1f} orders of magnitude on the way back."),
         "grew": ("{variant}: at the start, the gradient grew by {orders:.1f} orders of magnitude from "
                  "layer {depth} back to layer 1: it explodes."),
+        "grew_mild": ("{variant}: at the start, the gradient grew by {orders:.1f} orders of magnitude "
+                      "from layer {depth} back to layer 1: larger near the input, but not exploding."),
         "level": ("{variant}: at the start, the gradient stays within {orders:.1f} orders of "
                   "magnitude from layer {depth} back to layer 1: every layer gets a signal to learn from."),
         "underflow": ("{variant}: the gradient reaching layer 1 is exactly 0 in float32: it vanished "
@@ -126,6 +128,8 @@ STRINGS = {
                  "反向传播途中缩小了 {orders:.1f} 个数量级（梯度消失）。"),
         "grew": ("{variant}：训练开始时，梯度从第 {depth} 层传回第 1 层时增大了 {orders:.1f} 个数量级"
                  "（梯度爆炸）。"),
+        "grew_mild": ("{variant}：训练开始时，梯度从第 {depth} 层传回第 1 层时增大了 {orders:.1f} 个数量级："
+                      "靠近输入的层梯度更大，但还没有爆炸。"),
         "level": ("{variant}：训练开始时，梯度从第 {depth} 层传回第 1 层，变化不超过 {orders:.1f} "
                   "个数量级：每一层都能收到学习信号。"),
         "underflow": ("{variant}：传到第 1 层的梯度在 float32 中恰好为 0：穿过 {depth} 层后完全消失了。"),

@@ -41,8 +41,11 @@ def gradient_sentence(snap, lang: str) -> str | None:
         return None
     if orders <= -1:
         return tr(lang, "fell", variant=name, depth=depth, orders=-orders, ratio=_ratio(orders))
-    if orders >= 1:
+    if orders >= 3:
         return tr(lang, "grew", variant=name, depth=depth, orders=orders)
+    if orders >= 1:
+        # a residual stack grows its gradient gently with depth: name it, without crying "explodes"
+        return tr(lang, "grew_mild", variant=name, depth=depth, orders=orders)
     return tr(lang, "level", variant=name, depth=depth, orders=max(abs(orders), 0.1))
 
 
