@@ -6,11 +6,11 @@ cancelled whose arrays agree in length, and leave no thread, hook or state behin
 """
 
 import threading
-import time
 
 import numpy as np
 import psutil
 import pytest
+from waiting import settles
 
 import skipviz as sv
 
@@ -78,16 +78,6 @@ def assert_cancelled(results, watcher: Watcher, skips):
         assert np.isfinite(r.losses).all() and np.isfinite(r.grad_norms).all()
     # no callback after the one that said False (a couple in flight at most)
     assert watcher.calls - watcher.calls_at_cancel <= 2
-
-
-def settles(check, timeout: float = 10.0) -> bool:
-    """poll check(): a joined thread may take a moment to leave the os's thread list."""
-    end = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > end:
-            return False
-        time.sleep(0.01)
-    return True
 
 
 @pytest.fixture(scope="module")

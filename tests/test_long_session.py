@@ -15,6 +15,7 @@ import weakref
 import psutil
 import pytest
 import torch
+from waiting import settles
 
 import skipviz as sv
 
@@ -68,16 +69,6 @@ def retrain(X, y, i: int):
     worker.join(timeout=120)
     assert not worker.is_alive(), f"run {i} did not finish"
     return box["results"]
-
-
-def settles(check, timeout: float = 10.0) -> bool:
-    """poll check(): a joined thread may take a moment to leave the os's thread list."""
-    end = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > end:
-            return False
-        time.sleep(0.01)
-    return True
 
 
 def rss_mb(proc: psutil.Process) -> float:
