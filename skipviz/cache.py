@@ -8,9 +8,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .train import LossTrace
+
 
 @dataclass(frozen=True)
-class Snapshot:
+class Snapshot(LossTrace):
     """one variant's run, as plotted: copies of the arrays, safe to hand to another thread."""
 
     alpha: float
@@ -34,14 +36,6 @@ class Snapshot:
                    accuracy=float(result.accuracy), elapsed=float(result.elapsed),
                    boundary=None if boundary is None else np.asarray(boundary, np.float32),
                    finished=finished)
-
-    @property
-    def steps_run(self) -> int:
-        return len(self.losses)
-
-    @property
-    def final_loss(self) -> float:
-        return float(self.losses[-1]) if len(self.losses) else float("nan")
 
     @property
     def nbytes(self) -> int:

@@ -18,8 +18,20 @@ OPTIMIZERS = ("adam", "sgd")
 MAX_LR = 1e10
 
 
+class LossTrace:
+    """what any record of a run that holds a .losses array can say about its length and end."""
+
+    @property
+    def steps_run(self) -> int:
+        return len(self.losses)
+
+    @property
+    def final_loss(self) -> float:
+        return float(self.losses[-1]) if len(self.losses) else float("nan")
+
+
 @dataclass
-class TrainResult:
+class TrainResult(LossTrace):
     """what one training run produced; arrays hold one row per step that ran."""
 
     losses: np.ndarray
@@ -32,14 +44,6 @@ class TrainResult:
     elapsed: float = 0.0
     config: dict = field(default_factory=dict)
     net: torch.nn.Module | None = None
-
-    @property
-    def steps_run(self) -> int:
-        return len(self.losses)
-
-    @property
-    def final_loss(self) -> float:
-        return float(self.losses[-1]) if len(self.losses) else float("nan")
 
     @property
     def alpha(self) -> float:
