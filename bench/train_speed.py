@@ -26,7 +26,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import skipviz as sv  # noqa: E402
-from skipviz.engine import (  # noqa: E402
+from skipviz.core.engine import (  # noqa: E402
     LAYER_MATMUL,
     Adam,
     StackedMLP,

@@ -1,18 +1,42 @@
-"""skipviz: see why skip and residual connections keep deep networks trainable."""
+"""skipviz: see why skip and residual connections keep deep networks trainable.
 
-import torch
+the package is laid out in layers, imports flowing one way:
+core (nets, data, training) -> measure (what the lessons compute) -> viz (palette, artists)
+-> lessons (widgets and figures of each lesson) and app (the dashboard).
+`import skipviz as sv` gives the names the lessons use; nothing here changes global state
+(the dashboard, the lessons and the benchmarks set torch's thread count themselves).
+"""
 
-from .compare import compare
-from .data import DATASETS, make_dataset
-from .denoise import Denoiser, train_denoisers
-from .grads import GradientRecorder
-from .images import add_noise, make_shapes, psnr
-from .models import ACTIVATIONS, MLP, PlainBlock, ResidualBlock, make_mlp
-from .plots import PLAIN_COLOR, RESIDUAL_COLOR, variant_color, variant_label
-from .probe import BREAK_MODES, backward_signal, break_block, break_each, forward_signal
-from .theory import (
+from .core import (
+    ACTIVATIONS,
+    DATASETS,
+    MLP,
+    Denoiser,
+    GradientRecorder,
+    PlainBlock,
+    ResidualBlock,
+    ResidualConvBlock,
+    TinyUNet,
+    TrainResult,
+    add_noise,
+    compare,
+    make_dataset,
+    make_mlp,
+    make_shapes,
+    make_unet,
+    psnr,
+    train,
+    train_denoisers,
+    variant_label,
+)
+from .measure import (
+    BREAK_MODES,
+    backward_signal,
     block_jacobian,
+    break_block,
+    break_each,
     end_to_end_jacobian,
+    forward_signal,
     identity_gap,
     jacobian_singular_values,
     loss_landscape,
@@ -20,11 +44,7 @@ from .theory import (
     random_chain_singular_values,
     scalar_chain,
 )
-from .train import TrainResult, train
-from .unet import ResidualConvBlock, TinyUNet, make_unet
-
-# the models here are tiny: extra threads cost more than they give, and binder has one cpu
-torch.set_num_threads(1)
+from .viz import PLAIN_COLOR, RESIDUAL_COLOR, variant_color
 
 __version__ = "0.1.0"
 

@@ -11,7 +11,7 @@ import threading
 import time
 
 from skipviz.app import App
-from skipviz.settings import Settings
+from skipviz.app.settings import Settings
 
 
 def measure(app: App, depth: int) -> dict:

@@ -1,0 +1,191 @@
+"""the dashboard's settings: defaults, allowed ranges, and the shareable query string."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, fields, replace
+from urllib.parse import parse_qsl, urlencode
+
+from ..core.checks import check_choice, check_float, check_int
+from ..core.data import DATASETS
+from ..core.models import ACTIVATIONS
+
+LANGS = ("en", "zh")
+TRUE_WORDS = ("1", "true", "on", "yes")
+FALSE_WORDS = ("0", "false", "off", "no")
+MAX_NOTES = 8  # a link with a thousand bad items gets a few notes and a count, not a wall
+
+
+@dataclass(frozen=True)
+class Settings:
+    """one configuration of the dashboard; every field is also a query-string key."""
+
+    depth: int = 20
+    skip: bool = True
+    alpha: float = 1.0
+    activation: str = "tanh"
+    init_scale: float = 1.0
+    width: int = 32
+    dataset: str = "spirals"
+    steps: int = 200
+    lr: float = 0.01
+    seed: int = 0
+    lang: str = "en"
+    compare: bool = True
+
+    def __post_init__(self):
+        # every way of making settings (code, widgets, query) meets the same checks
+        for f in fields(self):
+            check_setting(f.name, getattr(self, f.name))
+
+    def with_(self, **changes) -> Settings:
+        """a copy with `changes` applied, each one checked (ValueError names the bad one)."""
+        return replace(self, **{k: check_setting(k, v) for k, v in changes.items()})
+
+    @property
+    def alphas(self) -> tuple[float, ...]:
+        """the shortcut strengths to train: plain and the skip variant, or just the chosen one."""
+        skip_alpha = self.alpha if self.skip else 0.0
+        if self.compare:
+            return (0.0,) if self.alpha == 0 else (0.0, self.alpha)
+        return (skip_alpha,)
+
+    @property
+    def focus_alpha(self) -> float:
+        """the variant the skip control points at: the one the status line names first."""
+        return self.alpha if self.skip else 0.0
+
+    def same_training(self, other: Settings) -> bool:
+        """true if `other` trains the same runs (it may differ in language or in focus)."""
+        return self.run_key(None)[:-1] + self.alphas == other.run_key(None)[:-1] + other.alphas
+
+    def run_key(self, alpha: float | None) -> tuple:
+        """what decides one variant's training run (language and view options do not)."""
+        return (self.dataset, self.depth, self.width, self.activation, self.init_scale,
+                self.steps, self.lr, self.seed, None if alpha is None else float(alpha))
+
+
+# the ranges the controls offer; check_setting enforces the same ones for typed and query values.
+# the dashboard narrows the package's limits (core/limits.py) here, and only here: depth to what
+# retrains in seconds, seeds to what a javascript int slider holds exactly
+RANGES = {
+    "depth": (1, 200),
+    "alpha": (0.0, 1.0),
+    "width": (2, 128),
+    "steps": (10, 2000),
+    "seed": (0, 2**31 - 1),
+}
+# learning rate and init scale come in steps (as in tensorflow playground): links stay exact
+PRESETS = {
+    "lr": (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0),
+    "init_scale": (0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0),
+}
+CHOICES = {"activation": tuple(ACTIVATIONS), "dataset": DATASETS, "lang": LANGS}
+FIELD_NAMES = tuple(f.name for f in fields(Settings))
+
+
+def check_setting(name: str, value):
+    """return `value` checked for setting `name`, or raise ValueError naming it and its range."""
+    check_choice("setting", name, FIELD_NAMES)
+    if name in ("skip", "compare"):
+        if not isinstance(value, bool):
+            raise ValueError(f"{name} must be True or False, got {value!r}")
+        return value
+    if name in CHOICES:
+        return check_choice(name, value, CHOICES[name])
+    if name in PRESETS:
+        value = check_float(name, value, PRESETS[name][0], PRESETS[name][-1])
+        return check_choice(name, value, PRESETS[name])
+    lo, hi = RANGES[name]
+    if isinstance(lo, int):
+        return check_int(name, value, lo, hi)
+    return check_float(name, value, lo, hi)
+
+
+def parse_value(name: str, text: str):
+    """turn the text of a query value (or a typed box) into the setting's type, checked."""
+    text = text.strip()
+    if name in ("skip", "compare"):
+        if text.lower() in TRUE_WORDS:
+            return True
+        if text.lower() in FALSE_WORDS:
+            return False
+        raise ValueError(f"{name} must be one of 1/0, true/false, on/off, got {text!r}")
+    if name in CHOICES:
+        return check_setting(name, text.lower())
+    if name in RANGES and isinstance(RANGES[name][0], int):
+        lo, hi = RANGES[name]
+        try:
+            number = int(text)
+        except ValueError:
+            msg = f"{name} must be a whole number in [{lo}, {hi}], got {_clip(text)!r}"
+            raise ValueError(msg) from None
+        if not lo <= number <= hi:
+            # said here, not by check_setting: a pasted 4000-digit number stays a short note
+            raise ValueError(f"{name} must be in [{lo}, {hi}], got {_clip(text)}")
+        return check_setting(name, number)
+    lo, hi = RANGES[name] if name in RANGES else (PRESETS[name][0], PRESETS[name][-1])
+    try:
+        number = check_float(name, float(text), lo, hi)
+    except ValueError:
+        raise ValueError(f"{name} must be a number in [{lo}, {hi}], got {_clip(text)!r}") from None
+    return check_setting(name, nearest_preset(name, number))
+
+
+def _clip(text: str, n: int = 30) -> str:
+    return text if len(text) <= n else text[:n] + "…"
+
+
+def nearest_preset(name: str, value: float) -> float:
+    """the offered value closest to `value` (on a log scale for lr and init_scale)."""
+    if name not in PRESETS:
+        return value
+    return min(PRESETS[name], key=lambda p: abs(math.log(p) - math.log(value)))
+
+
+def parse_query(query: str | None, base: Settings | None = None) -> tuple[Settings, list[str]]:
+    """settings from a query string like 'depth=50&skip=0&lang=zh', plus a note per ignored item.
+
+    a bad or unknown item never raises: it is left out and explained in the notes.
+    """
+    settings = base or Settings()
+    notes: list[str] = []
+    for key, text in parse_qsl((query or "").lstrip("?"), keep_blank_values=True):
+        key = key.strip().lower()
+        if key not in FIELD_NAMES:
+            notes.append(f"unknown setting {key[:40]!r} ignored")
+            continue
+        try:
+            value = parse_value(key, text[:100])
+        except ValueError as err:
+            notes.append(f"{err}; ignored")
+            continue
+        if key in PRESETS and not math.isclose(value, float(text)):
+            notes.append(f"{key}={text[:20]} is not offered; using the nearest, {value:g}")
+        settings = replace(settings, **{key: value})
+    if len(notes) > MAX_NOTES:
+        notes = notes[:MAX_NOTES] + [f"{len(notes) - MAX_NOTES} more items ignored"]
+    return settings, notes
+
+
+def to_query(settings: Settings) -> str:
+    """the query string that reproduces `settings` (only the values that differ from defaults)."""
+    default = Settings()
+    items = {}
+    for key, value in asdict(settings).items():
+        if value == getattr(default, key):
+            continue
+        if isinstance(value, bool):
+            value = int(value)
+        elif isinstance(value, float):
+            value = _short(value)
+        items[key] = value
+    return urlencode(items)
+
+
+def _short(x: float) -> str:
+    # 0.1 + 0.2 style noise from log sliders should not end up in a shared link
+    if x == 0:
+        return "0"
+    digits = max(0, 4 - int(math.floor(math.log10(abs(x)))))
+    return f"{round(x, digits):g}"

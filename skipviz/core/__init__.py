@@ -1,0 +1,44 @@
+"""core: the networks, the data, gradient capture and training (imports nothing above it)."""
+
+from .capture import GradientRecorder
+from .compare import compare, variant_label
+from .data import DATASETS, make_dataset
+from .denoise import Denoiser, train_denoisers
+from .images import add_noise, make_shapes, psnr
+from .limits import MAX_DEPTH, MAX_LR, MAX_SEED, MAX_STEPS, MAX_WIDTH
+from .models import ACTIVATIONS, MLP, PlainBlock, ResidualBlock, make_mlp
+from .scales import init_scale_for_gain
+from .train import OPTIMIZERS, TrainResult, accuracy, train
+from .unet import ResidualConvBlock, TinyUNet, count_params, make_unet
+
+__all__ = [
+    "ACTIVATIONS",
+    "DATASETS",
+    "MAX_DEPTH",
+    "MAX_LR",
+    "MAX_SEED",
+    "MAX_STEPS",
+    "MAX_WIDTH",
+    "MLP",
+    "OPTIMIZERS",
+    "Denoiser",
+    "GradientRecorder",
+    "PlainBlock",
+    "ResidualBlock",
+    "ResidualConvBlock",
+    "TinyUNet",
+    "TrainResult",
+    "accuracy",
+    "add_noise",
+    "compare",
+    "count_params",
+    "init_scale_for_gain",
+    "make_dataset",
+    "make_mlp",
+    "make_shapes",
+    "make_unet",
+    "psnr",
+    "train",
+    "train_denoisers",
+    "variant_label",
+]

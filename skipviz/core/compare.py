@@ -1,0 +1,91 @@
+"""plain vs residual (or any shortcut strengths) from one start, on one dataset."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from typing import Callable
+
+import numpy as np
+import torch
+
+from .checks import check_float, check_skip
+from .engine import train_together
+from .models import make_mlp
+from .train import TrainResult, check_data, check_train_args
+
+# torch's generator is global: a compare in another thread (a stale dashboard run) must not
+# draw between our seed and our weights
+_DRAWING = threading.Lock()
+
+
+def check_skips(skips) -> list[float]:
+    """skips is a sequence of skip values: bools, or strengths alpha in [0, 1]."""
+    if isinstance(skips, (torch.Tensor, np.ndarray)) and skips.ndim == 1:
+        skips = skips.tolist()  # plain python numbers, checked like any others
+    if isinstance(skips, (str, bytes, torch.Tensor, np.ndarray)) or not isinstance(
+        skips, Iterable
+    ):
+        raise ValueError("skips must be a sequence of skip values in [0, 1], "
+                         f"got {type(skips).__name__}")
+    alphas = [check_skip(s) for s in skips]
+    if not alphas:
+        raise ValueError("skips must name at least one skip value in [0, 1]")
+    return alphas
+
+
+def variant_label(alpha: float) -> str:
+    """the name of a variant: plain (alpha 0), residual (alpha 1), or the shortcut's strength."""
+    alpha = float(alpha) if isinstance(alpha, bool) else check_float("alpha", alpha)
+    if alpha == 0:
+        return "plain (no skip)"
+    if alpha == 1:
+        return "residual (skip)"
+    return f"skip α={alpha:g}"
+
+
+def compare(
+    X,
+    y,
+    *,
+    depth: int,
+    skips=(0.0, 1.0),
+    width: int = 32,
+    activation: str = "tanh",
+    init_scale: float = 1.0,
+    steps: int = 200,
+    lr: float = 1e-2,
+    seed: int = 0,
+    optimizer: str = "adam",
+    callback: Callable[[list[TrainResult]], bool | None] | None = None,
+    callback_every: int = 10,
+) -> list[TrainResult]:
+    """train one network per skip value, each from the weights that `seed` draws.
+
+    the variants train together in one batched computation (skipviz.engine); each result
+    holds the numbers train() would give that network alone, and `.net` its trained
+    make_mlp module. `callback(results)` gets the list of (partial) results, in the order
+    of `skips`, after the first step, every `callback_every` steps and at the end;
+    returning False cancels every variant. a variant that diverges stops alone.
+    """
+    alphas = check_skips(skips)
+    steps, lr, seed, optimizer, callback_every = check_train_args(
+        steps, lr, seed, optimizer, callback_every
+    )
+    if callback is not None and not callable(callback):
+        raise ValueError(f"callback must be callable or None, got {type(callback).__name__}")
+    X, y = check_data(X, y, out_features=2)
+    with _DRAWING:
+        nets = []
+        for alpha in alphas:
+            # the same seed before each build: every variant starts from the same weights
+            torch.manual_seed(seed)
+            nets.append(make_mlp(depth, width, alpha, activation, init_scale,
+                                 in_features=X.shape[1]))
+        torch.manual_seed(seed)  # and leave the generator as train() would
+    results = train_together(nets, X, y, steps=steps, lr=lr, optimizer=optimizer,
+                             callback=callback, callback_every=callback_every)
+    for result in results:
+        result.config.update(depth=depth, width=width, activation=activation,
+                             init_scale=init_scale, seed=seed)
+    return results

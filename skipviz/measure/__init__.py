@@ -1,0 +1,53 @@
+"""measure: the numbers the lessons show, computed from core's nets (jacobians, landscapes,
+probes, the one verdict on a gradient profile)."""
+
+from .boundary import decision_grid
+from .degradation import depth_sweep, parse_depths
+from .identity import block_pair, identity_distance, scale_branch, through
+from .jacobians import (
+    block_jacobian,
+    chain_singular_values,
+    end_to_end_jacobian,
+    identity_gap,
+    jacobian_singular_values,
+    mlp_chain_singular_values,
+    plain_twin,
+    random_chain_singular_values,
+    scalar_chain,
+)
+from .landscape import loss_landscape
+from .probes import BREAK_MODES, backward_signal, break_block, break_each, forward_signal
+from .summary import describe_run, gradient_ratio, regime
+from .verdict import THRESHOLDS, VERDICTS, gradient_orders, verdict
+
+__all__ = [
+    "BREAK_MODES",
+    "THRESHOLDS",
+    "VERDICTS",
+    "backward_signal",
+    "block_jacobian",
+    "block_pair",
+    "break_block",
+    "break_each",
+    "chain_singular_values",
+    "decision_grid",
+    "depth_sweep",
+    "describe_run",
+    "end_to_end_jacobian",
+    "forward_signal",
+    "gradient_orders",
+    "gradient_ratio",
+    "identity_distance",
+    "identity_gap",
+    "jacobian_singular_values",
+    "loss_landscape",
+    "mlp_chain_singular_values",
+    "parse_depths",
+    "plain_twin",
+    "random_chain_singular_values",
+    "regime",
+    "scalar_chain",
+    "scale_branch",
+    "through",
+    "verdict",
+]

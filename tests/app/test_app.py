@@ -1,0 +1,223 @@
+"""the dashboard app without a browser: set widgets in code, wait for the worker, read results."""
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from skipviz.app import App
+from skipviz.app.cache import ResultCache, Snapshot
+from skipviz.app.reading import read
+from skipviz.app.settings import Settings, parse_query, to_query
+from skipviz.measure.verdict import gradient_orders
+
+# small runs: every test trains for well under a second
+SMALL = dict(depth=6, width=8, steps=20)
+
+
+def trainer_threads():
+    return [t for t in threading.enumerate() if t.name == "skipviz-trainer" and t.is_alive()]
+
+
+@pytest.fixture
+def app():
+    app = App(Settings(**SMALL))
+    assert app.wait(120) is not None
+    yield app
+    app.close()
+
+
+def render(app):
+    # what the browser would ask for: both figures drawn, without errors
+    for canvas in app.figures.canvases:
+        canvas.draw()
+
+
+def test_first_run_trains_plain_and_residual_and_says_done(app):
+    snaps = app.runner.last.snaps
+    assert [s.alpha for s in snaps] == [0.0, 1.0]
+    assert all(s.finished and s.steps_run == SMALL["steps"] for s in snaps)
+    assert all(s.grad_norms.shape == (SMALL["steps"], SMALL["depth"]) for s in snaps)
+    assert app.status_state == "done"
+    assert "sv-done" in app.status._dom_classes and "sv-busy" not in app.status._dom_classes
+    assert "depth 6" in app.status.value
+    render(app)
+    # the profile shows both variants' step-0 gradients, the loss curves have every step
+    assert len(app.figures.start_lines[0].get_xdata()) == SMALL["depth"]
+    assert len(app.figures.loss_lines[1].get_xdata()) == SMALL["steps"]
+
+
+def test_reading_is_computed_from_the_run(app):
+    snaps = app.runner.last.snaps
+    orders = gradient_orders(snaps[0].grad_norms[0])
+    text = app.reading.value
+    assert f"{abs(orders):.1f} orders of magnitude" in text
+    assert f"{snaps[1].final_loss:.3g}" in text
+    # other numbers, other words: the sentences follow the data
+    assert read(snaps, "en") != read(snaps[::-1][:1], "en")
+
+
+def test_busy_while_training_then_done():
+    app = App(Settings(depth=40, width=16, steps=2000))
+    try:
+        assert app.status_state == "busy"
+        assert "sv-busy" in app.status._dom_classes
+        app.set(steps=20)
+        assert app.wait(120) is not None
+        assert app.status_state == "done"
+        assert "sv-busy" not in app.status._dom_classes
+    finally:
+        app.close()
+
+
+def test_language_switch_relabels_without_retraining(app):
+    before = app.runner.last
+    app.set(lang="zh")
+    assert app.depth.description == "深度"
+    assert "深度 6" in app.status.value and "这次训练" in app.reading.value
+    assert dict(app.dataset.options)["双螺旋"] == "spirals"
+    assert app.dataset.value == "spirals"
+    assert app.runner.last is before  # nothing retrained
+    app.set(lang="en")
+    assert app.depth.description == "depth" and "depth 6" in app.status.value
+
+
+def test_cache_makes_going_back_instant(app):
+    app.set(depth=7)
+    app.wait(120)
+    assert not app.runner.last.cached
+    app.set(depth=6)
+    app.wait(120)
+    assert app.runner.last.cached
+    assert "from cache" in app.status.value
+    assert app.status_state == "done"
+
+
+def test_skip_toggle_in_compare_mode_only_moves_the_focus(app):
+    before = app.runner.last
+    app.set(skip=False)
+    assert app.runner.last is before
+    plain_line, res_line = app.figures.loss_lines
+    assert plain_line.get_linewidth() > res_line.get_linewidth()
+    assert "skip off" in app.status.value
+
+
+def test_compare_off_trains_only_the_chosen_variant(app):
+    app.set(compare=False, skip=True, alpha=0.5)
+    snaps = app.wait(120)
+    assert [s.alpha for s in snaps] == [0.5]
+    render(app)
+    assert not app.figures.ax_heat[1].get_visible()
+
+
+def test_diverged_run_says_where_and_keeps_working(app):
+    # a linear stack with weights x10 overflows float32 at once
+    app.set(activation="linear", init_scale=10.0, depth=60, lr=1.0)
+    snaps = app.wait(120)
+    assert any(s.diverged for s in snaps)
+    assert app.status_state == "diverged"
+    assert "sv-diverged" in app.status._dom_classes
+    assert "diverged at step" in app.status.value
+    assert "Traceback" not in app.status.value + app.reading.value
+    render(app)
+    app.set(activation="tanh", init_scale=1.0, depth=6, lr=0.01)
+    app.wait(120)
+    assert app.status_state == "done"
+
+
+def test_bad_typed_values_give_a_message_and_change_nothing(app):
+    app.depth_text.value = "abc"
+    assert "depth must be a whole number in [1, 200]" in app.notes.value
+    assert app.depth.value == 6 and app.depth_text.value == "6"
+    app.depth_text.value = "5000"
+    assert "depth must be in [1, 200]" in app.notes.value
+    app.seed.value = "-3"
+    assert "seed must be in" in app.notes.value and app.seed.value == "0"
+    # a good typed value clears the note and retrains
+    app.depth_text.value = " 9 "
+    assert app.notes.value == "" and app.depth.value == 9
+    assert app.wait(120)[0].grad_norms.shape[1] == 9
+
+
+def test_set_rejects_bad_values_with_the_parameter_name(app):
+    with pytest.raises(ValueError, match="depth"):
+        app.set(depth=0)
+    with pytest.raises(ValueError, match="activation"):
+        app.set(activation="softmax")
+    with pytest.raises(ValueError, match="lr"):
+        app.set(lr=0.02)
+    assert app.settings.depth == 6
+
+
+def test_a_burst_of_changes_ends_on_the_last_with_one_thread(app):
+    for depth in list(range(10, 60)):
+        app.depth.value = depth  # as the browser would send them
+        time.sleep(0.01)
+        assert len(trainer_threads()) == 1
+    snaps = app.wait(120)
+    assert app.runner.last.settings.depth == 59
+    assert snaps[0].grad_norms.shape[1] == 59
+    assert "depth 59" in app.status.value
+    assert len(trainer_threads()) == 1
+
+
+def test_query_string_sets_the_controls_and_notes_bad_items():
+    app = App.from_query("depth=7&skip=0&activation=sigmoid&lang=zh&steps=abc&bogus=1&width=8")
+    try:
+        assert (app.depth.value, app.skip.value, app.activation.value) == (7, False, "sigmoid")
+        assert app.lang.value == "zh" and app.steps.value == 200
+        assert "steps" in app.notes.value and "bogus" in app.notes.value
+        assert "depth=7" in app.link.value and "skip=0" in app.link.value
+        app.wait(120)
+        assert app.status_state == "done"
+    finally:
+        app.close()
+
+
+def test_query_text_cannot_inject_html():
+    app = App.from_query("depth=<img src=x onerror=alert(1)>&<b>=1&steps=20&width=4")
+    try:
+        assert "<img" not in app.notes.value and "<b>" not in app.notes.value
+        assert "&lt;img" in app.notes.value
+    finally:
+        app.close()
+
+
+def test_close_stops_the_worker():
+    before = len(trainer_threads())
+    app = App(Settings(**SMALL))
+    app.close()
+    assert len(trainer_threads()) == before
+
+
+def test_settings_round_trip_through_the_query_string():
+    s = Settings(depth=50, skip=False, alpha=0.35, activation="relu", init_scale=2.0, lr=0.003,
+                 dataset="xor", lang="zh", compare=False, seed=7)
+    assert parse_query(to_query(s)) == (s, [])
+    assert to_query(Settings()) == ""
+    settings, notes = parse_query("lr=0.02&depth=999&skip=maybe")
+    assert settings.lr == 0.03 and settings.depth == Settings().depth
+    assert len(notes) == 3
+
+
+def test_cache_is_bounded_in_items_and_bytes():
+    def snap(n):
+        return Snapshot(alpha=0.0, losses=np.zeros(n), grad_norms=np.zeros((n, 10), np.float32),
+                        steps=n)
+
+    cache = ResultCache(max_items=3, max_bytes=10_000)
+    for i in range(5):
+        cache.put(i, snap(10))
+    assert len(cache) == 3 and cache.get(0) is None and cache.get(4) is not None
+    cache.put("big", snap(400))  # 19 kB alone: only the newest stays
+    assert len(cache) == 1 and cache.get("big") is not None
+
+
+def test_settings_refuse_bad_values_whichever_way_they_are_made():
+    with pytest.raises(ValueError, match="depth must be in"):
+        Settings(depth=0)
+    with pytest.raises(ValueError, match="dataset"):
+        Settings(dataset="mnist")
+    with pytest.raises(ValueError, match="skip must be True or False"):
+        Settings(skip=1)

@@ -1,0 +1,128 @@
+"""a storm of changes: 50 settings within 2 s, as a class clicking everything at once.
+
+the widgets are moved the way the browser moves them (a value arrives, its observer runs
+on the kernel's main thread). afterwards there is one training thread, the status and
+the plots belong to the last setting, and it is done within 10 s of the last change (the
+issue's bound; the settle time itself is measured and saved, not asserted tighter).
+the same storm typed into the browser's depth box is in test_browser.py.
+"""
+
+import random
+import threading
+import time
+
+import pytest
+from support.app_checks import profile_layers, record, render, text, trainer_threads
+
+from skipviz.app import App
+from skipviz.app.settings import FIELD_NAMES, PRESETS, Settings
+
+CHANGES = 50
+FIRE_WITHIN = 2.0  # seconds: the storm itself
+DONE_WITHIN = 10.0  # seconds after the last change: the issue's bound
+LAST_DEPTH = 57
+
+
+def storm(rng: random.Random) -> list[tuple[str, object]]:
+    """50 (control, value) pairs over every control, ending on a known, ordinary setting."""
+    moves = [
+        lambda: ("depth", rng.randint(1, 120)),
+        lambda: ("depth_text", str(rng.randint(1, 120))),
+        lambda: ("skip", rng.random() < 0.5),
+        lambda: ("alpha", rng.choice([0.0, 0.25, 0.5, 1.0])),
+        lambda: ("activation", rng.choice(["tanh", "relu", "sigmoid", "gelu", "linear"])),
+        lambda: ("init_scale", rng.choice(PRESETS["init_scale"])),
+        lambda: ("width", rng.choice([4, 16, 64])),
+        lambda: ("steps", rng.choice([50, 100, 400])),
+        lambda: ("lr", rng.choice(PRESETS["lr"])),
+        lambda: ("seed", str(rng.randint(0, 99))),
+        lambda: ("dataset", rng.choice(["spirals", "moons", "circles", "xor"])),
+        lambda: ("compare", rng.random() < 0.5),
+        lambda: ("lang", rng.choice(["en", "zh"])),
+    ]
+    changes = [rng.choice(moves)() for _ in range(CHANGES - 10)]
+    # the storm ends on an ordinary setting, the last change a depth typed into the box
+    changes += [("lang", "en"), ("compare", True), ("skip", True), ("alpha", 1.0),
+                ("activation", "tanh"), ("init_scale", 1.0), ("width", 32), ("steps", 200),
+                ("lr", 0.01), ("depth_text", str(LAST_DEPTH))]
+    return changes
+
+
+def move(app: App, name: str, value):
+    widget = app.depth_text if name == "depth_text" else app.controls[name]
+    widget.value = value
+
+
+@pytest.fixture
+def app():
+    app = App(Settings(depth=6, width=8, steps=20))
+    assert app.wait(120) is not None
+    yield app
+    app.close()
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_50_changes_in_2_s_end_on_the_last_with_one_thread(app, seed, capfd, monkeypatch):
+    errors = []
+    monkeypatch.setattr(threading, "excepthook", errors.append)
+    states = []
+    set_state = app._set_state
+    monkeypatch.setattr(app, "_set_state", lambda s, t: (states.append(s), set_state(s, t)))
+    threads_before = threading.active_count()
+
+    changes = storm(random.Random(seed))
+    gap = 1.5 / len(changes)  # spread over 1.5 s, like hands on controls
+    start = time.monotonic()
+    for name, value in changes:
+        move(app, name, value)
+        assert len(trainer_threads()) == 1
+        time.sleep(gap)
+    fired = time.monotonic() - start
+    last_change = time.monotonic()
+    snaps = app.wait(120)
+    settle = time.monotonic() - last_change
+
+    assert fired < FIRE_WITHIN, "the storm itself was too slow to be a storm"
+    assert snaps is not None and app.status_state == "done"
+    # the final plots and words belong to the last setting
+    expected = Settings(depth=LAST_DEPTH, seed=app.settings.seed, dataset=app.settings.dataset)
+    assert app.settings == expected and app.runner.last.settings == expected
+    render(app)
+    assert profile_layers(app) == [LAST_DEPTH, LAST_DEPTH]
+    assert [s.grad_norms.shape[1] for s in snaps] == [LAST_DEPTH, LAST_DEPTH]
+    assert f"depth {LAST_DEPTH} " in text(app.status.value)
+    assert f"layer {LAST_DEPTH}" in text(app.reading.value)
+    assert app.depth.value == LAST_DEPTH and app.depth_text.value == str(LAST_DEPTH)
+    # nothing went wrong on the way, and nothing was left behind
+    assert "error" not in states
+    assert errors == []
+    assert "Traceback" not in capfd.readouterr().err
+    assert len(trainer_threads()) == 1
+    assert threading.active_count() == threads_before
+    assert settle < DONE_WITHIN
+    record("storm", **{f"headless_seed{seed}_fire_s": fired,
+                       f"headless_seed{seed}_settle_s": settle})
+
+
+def test_a_storm_while_a_long_run_trains_cancels_it_at_once(app):
+    # a deep, long run is under way when the storm starts: it must not finish first
+    app.set(depth=150, width=64, steps=2000)
+    time.sleep(0.5)
+    assert app.status_state == "busy"
+    app.steps.value = 100
+    for depth in range(31, 80):
+        app.depth.value = depth
+        time.sleep(0.02)
+    last_change = time.monotonic()
+    snaps = app.wait(120)
+    settle = time.monotonic() - last_change
+    assert snaps is not None and app.status_state == "done"
+    assert app.runner.last.settings == app.settings.with_(depth=79, steps=100)
+    assert len(trainer_threads()) == 1
+    assert settle < DONE_WITHIN
+    record("storm", headless_cancel_long_run_then_50_changes_s=settle)
+
+
+def test_the_storms_touch_every_control():
+    names = {name for seed in (0, 1) for name, _ in storm(random.Random(seed))}
+    assert {"depth" if n == "depth_text" else n for n in names} == set(FIELD_NAMES)
