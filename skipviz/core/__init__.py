@@ -6,7 +6,7 @@ from .data import DATASETS, make_dataset
 from .denoise import Denoiser, train_denoisers
 from .images import add_noise, make_shapes, psnr
 from .limits import MAX_DEPTH, MAX_LR, MAX_SEED, MAX_STEPS, MAX_WIDTH
-from .models import ACTIVATIONS, MLP, PlainBlock, ResidualBlock, make_mlp
+from .models import ACTIVATIONS, MLP, PlainBlock, PreActResidualBlock, ResidualBlock, make_mlp
 from .scales import init_scale_for_gain
 from .train import OPTIMIZERS, TrainResult, accuracy, train
 from .unet import ResidualConvBlock, TinyUNet, count_params, make_unet
@@ -24,6 +24,7 @@ __all__ = [
     "Denoiser",
     "GradientRecorder",
     "PlainBlock",
+    "PreActResidualBlock",
     "ResidualBlock",
     "ResidualConvBlock",
     "TinyUNet",

@@ -57,6 +57,34 @@ class ResidualBlock(nn.Module):
         return out + self.alpha * identity
 
 
+class PreActResidualBlock(nn.Module):
+    """y = F(x) + x with F(x) = W act(norm(x)) + b: He et al. 2016's pre-activation order.
+
+    "Identity mappings in deep residual networks" moves the normalisation and the activation
+    in front of the weight, so nothing is applied after the sum and the shortcut stays a pure
+    identity from block to block. norm is "layer" (per input, so deleting a block at test
+    time meets no stale batch statistics) or "none".
+    """
+
+    def __init__(self, width: int, activation: str = "tanh", norm: str = "layer"):
+        super().__init__()
+        width = check_int("width", width, 1, MAX_WIDTH)
+        check_choice("norm", norm, ("layer", "none"))
+        self.norm = nn.LayerNorm(width) if norm == "layer" else nn.Identity()
+        self.act = make_activation(activation)
+        self.fc = nn.Linear(width, width)
+        self.alpha = 1.0  # the shortcut's strength, read like ResidualBlock's
+
+    def forward(self, x):
+        identity = x
+
+        out = self.norm(x)
+        out = self.act(out)
+        out = self.fc(out)
+
+        return out + identity
+
+
 class MLP(nn.Module):
     """stem (in -> width), `depth` blocks (width -> width), head (width -> out)."""
 
