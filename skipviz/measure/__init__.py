@@ -16,12 +16,24 @@ from .jacobians import (
     scalar_chain,
 )
 from .landscape import loss_landscape
-from .probes import BREAK_MODES, backward_signal, break_block, break_each, forward_signal
+from .paths import PathGradients, path_gradient_profile, path_gradients, path_length_distribution
+from .probes import (
+    BREAK_MODES,
+    DeletionCurve,
+    backward_signal,
+    break_block,
+    break_each,
+    deletion_curve,
+    forward_signal,
+    without_blocks,
+)
 from .summary import describe_run, gradient_ratio, regime
 from .verdict import THRESHOLDS, VERDICTS, gradient_orders, verdict
 
 __all__ = [
     "BREAK_MODES",
+    "DeletionCurve",
+    "PathGradients",
     "THRESHOLDS",
     "VERDICTS",
     "backward_signal",
@@ -31,6 +43,7 @@ __all__ = [
     "break_each",
     "chain_singular_values",
     "decision_grid",
+    "deletion_curve",
     "depth_sweep",
     "describe_run",
     "end_to_end_jacobian",
@@ -43,6 +56,9 @@ __all__ = [
     "loss_landscape",
     "mlp_chain_singular_values",
     "parse_depths",
+    "path_gradient_profile",
+    "path_gradients",
+    "path_length_distribution",
     "plain_twin",
     "random_chain_singular_values",
     "regime",
@@ -50,4 +66,5 @@ __all__ = [
     "scale_branch",
     "through",
     "verdict",
+    "without_blocks",
 ]

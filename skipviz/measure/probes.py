@@ -1,9 +1,13 @@
 """probes: how big the signal is at every layer, going forward and coming back, and what
-happens when one block of a trained net is broken (zeroed, or deleted as in Veit et al. 2016)."""
+happens when blocks of a trained net are broken (zeroed, or deleted at test time as in Veit
+et al. 2016, "Residual networks behave like ensembles of relatively shallow networks")."""
 
 from __future__ import annotations
 
 import copy
+import itertools
+import math
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -80,6 +84,81 @@ def break_each(net: torch.nn.Module, X, y, mode: str = "zero") -> np.ndarray:
     X, y = _check_Xy(net, X, y)
     check_choice("mode", mode, BREAK_MODES)
     return np.array([accuracy(break_block(net, k, mode), X, y) for k in range(len(net.blocks))])
+
+
+@torch.no_grad()
+def without_blocks(net: torch.nn.Module, X, deleted) -> torch.Tensor:
+    """the logits of `net` on X with the blocks in `deleted` (0-based) taken out of the stack.
+
+    every block maps width -> width, so the rest still fit together; the net is not copied
+    or changed, the deleted blocks are simply not called.
+    """
+    net = check_net(net)
+    X = _check_X(net, X)
+    gone = _check_subset("deleted", deleted, len(net.blocks))
+    x = net.stem(X)
+    for i, block in enumerate(net.blocks):
+        if i not in gone:
+            x = block(x)
+    return net.head(x)
+
+
+@dataclass
+class DeletionCurve:
+    """test accuracy against the number of blocks deleted: index k holds k deleted blocks."""
+
+    deleted: np.ndarray  # k = 0 .. n
+    mean: np.ndarray  # mean accuracy over the subsets of k blocks that were tried
+    low: np.ndarray  # the worst of them
+    high: np.ndarray  # the best of them
+    subsets: np.ndarray  # how many subsets of size k were tried
+    exhaustive: np.ndarray  # True where that was every one of the C(n, k) subsets
+
+
+def deletion_curve(net: torch.nn.Module, X, y, max_subsets: int = 256,
+                   seed: int = 0) -> DeletionCurve:
+    """accuracy with k blocks deleted at test time, for k = 0 .. n (Veit et al. 2016, fig. 5).
+
+    for each k every subset of k blocks is tried when there are at most `max_subsets` of
+    them, else `max_subsets` distinct subsets drawn with `seed`.
+    """
+    net = check_net(net)
+    X, y = _check_Xy(net, X, y)
+    max_subsets = check_int("max_subsets", max_subsets, 1, 100_000)
+    seed = check_int("seed", seed, 0, 2**32 - 1)
+    n = len(net.blocks)
+    rng = np.random.default_rng(seed)
+    rows = []
+    for k in range(n + 1):
+        if math.comb(n, k) <= max_subsets:
+            subsets = list(itertools.combinations(range(n), k))
+        else:
+            subsets = _draw_subsets(rng, n, k, max_subsets)
+        acc = np.array([(without_blocks(net, X, s).argmax(1) == y).float().mean().item()
+                        for s in subsets])
+        rows.append((acc.mean(), acc.min(), acc.max(), len(subsets),
+                     len(subsets) == math.comb(n, k)))
+    mean, low, high, count, full = (np.array(col) for col in zip(*rows, strict=True))
+    return DeletionCurve(np.arange(n + 1), mean, low, high, count, full)
+
+
+def _draw_subsets(rng, n: int, k: int, count: int) -> list[tuple[int, ...]]:
+    # distinct subsets, drawn until there are enough (count < C(n, k) here, so this ends)
+    seen: set[tuple[int, ...]] = set()
+    while len(seen) < count:
+        seen.add(tuple(sorted(rng.choice(n, size=k, replace=False).tolist())))
+    return sorted(seen)
+
+
+def _check_subset(name: str, blocks, n: int) -> set[int]:
+    try:
+        chosen = [check_int(name, b, 0, n - 1) for b in blocks]
+    except TypeError as err:
+        raise ValueError(f"{name} must be a collection of block indices in [0, {n - 1}], "
+                         f"got {type(blocks).__name__}") from err
+    if len(set(chosen)) != len(chosen):
+        raise ValueError(f"{name} must name each block once, got {list(blocks)}")
+    return set(chosen)
 
 
 def _check_X(net, X) -> torch.Tensor:

@@ -1,3 +1,5 @@
+import copy
+import itertools
 import math
 
 import numpy as np
@@ -6,7 +8,13 @@ import torch
 import torch.nn.functional as F
 
 import skipviz as sv
-from skipviz.measure.probes import break_block, break_each, layer_inputs
+from skipviz.measure.probes import (
+    break_block,
+    break_each,
+    deletion_curve,
+    layer_inputs,
+    without_blocks,
+)
 
 
 def _oracle(net, X, y):
@@ -123,6 +131,67 @@ def test_break_each_matches_breaking_one_at_a_time(spirals):
     ],
 )
 def test_probe_refuses(call, name):
+    X, y = sv.make_dataset("moons", n=16)
+    with pytest.raises(ValueError, match=name):
+        call(sv.make_mlp(4), X, y)
+
+
+def _deleted_by_hand(net, X, y, gone):
+    """a plain pytorch loop: copy the net, drop the blocks from its ModuleList, score it."""
+    broken = copy.deepcopy(net)
+    broken.blocks = torch.nn.ModuleList(
+        [b for i, b in enumerate(broken.blocks) if i not in gone])
+    with torch.no_grad():
+        return (broken(X).argmax(1) == y).float().mean().item()
+
+
+def test_without_blocks_is_the_net_with_those_blocks_dropped(spirals):
+    X, y = spirals
+    torch.manual_seed(0)
+    net = sv.make_mlp(5, width=8, skip=0.7)
+    torch.testing.assert_close(without_blocks(net, X, []), net(X))
+    broken = copy.deepcopy(net)
+    broken.blocks = torch.nn.ModuleList([broken.blocks[i] for i in (0, 2, 4)])
+    torch.testing.assert_close(without_blocks(net, X, (1, 3)), broken(X))
+
+
+@pytest.mark.parametrize("skip", [False, True])
+def test_deletion_curve_matches_deleting_by_hand(spirals, skip):
+    X, y = spirals
+    torch.manual_seed(1)
+    net = sv.make_mlp(5, width=8, skip=skip)
+    curve = deletion_curve(net, X, y)
+    assert curve.deleted.tolist() == list(range(6))
+    assert curve.subsets.tolist() == [1, 5, 10, 10, 5, 1] and curve.exhaustive.all()
+    for k in range(6):
+        accs = [_deleted_by_hand(net, X, y, set(s)) for s in itertools.combinations(range(5), k)]
+        assert curve.mean[k] == pytest.approx(np.mean(accs), abs=1e-6)
+        assert curve.low[k] == pytest.approx(min(accs)) and curve.high[k] == pytest.approx(
+            max(accs))
+    assert curve.mean[0] == pytest.approx(sv.core.accuracy(net, X, y))
+
+
+def test_deletion_curve_samples_distinct_subsets_when_there_are_many(spirals):
+    X, y = spirals
+    net = sv.make_mlp(8, width=4)
+    curve = deletion_curve(net, X, y, max_subsets=10, seed=3)
+    # C(8, k) > 10 for k = 2 .. 6: ten subsets drawn; the rest are tried in full
+    assert curve.subsets.tolist() == [1, 8, 10, 10, 10, 10, 10, 8, 1]
+    assert curve.exhaustive.tolist() == [True, True] + [False] * 5 + [True, True]
+    again = deletion_curve(net, X, y, max_subsets=10, seed=3)
+    np.testing.assert_array_equal(curve.mean, again.mean)
+    assert (curve.low <= curve.mean + 1e-12).all() and (curve.mean <= curve.high + 1e-12).all()
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda net, X, y: without_blocks(net, X, [4]), "deleted"),
+    (lambda net, X, y: without_blocks(net, X, [1, 1]), "deleted"),
+    (lambda net, X, y: without_blocks(net, X, 3), "deleted"),
+    (lambda net, X, y: deletion_curve(net, X, y, max_subsets=0), "max_subsets"),
+    (lambda net, X, y: deletion_curve(net, X, y, seed=-1), "seed"),
+    (lambda net, X, y: deletion_curve(net, X, y[:-1]), "y"),
+])
+def test_deletion_refuses(call, name):
     X, y = sv.make_dataset("moons", n=16)
     with pytest.raises(ValueError, match=name):
         call(sv.make_mlp(4), X, y)
