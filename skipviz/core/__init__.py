@@ -6,13 +6,25 @@ from .data import DATASETS, make_dataset
 from .denoise import Denoiser, train_denoisers
 from .images import add_noise, make_shapes, psnr
 from .limits import MAX_DEPTH, MAX_LR, MAX_SEED, MAX_STEPS, MAX_WIDTH
-from .models import ACTIVATIONS, MLP, PlainBlock, PreActResidualBlock, ResidualBlock, make_mlp
+from .models import (
+    ACTIVATIONS,
+    BRANCHES,
+    MLP,
+    NORMS,
+    PlainBlock,
+    PreActResidualBlock,
+    ResidualBlock,
+    make_mlp,
+)
 from .scales import init_scale_for_gain
 from .train import OPTIMIZERS, TrainResult, accuracy, train
 from .unet import ResidualConvBlock, TinyUNet, count_params, make_unet
 
 __all__ = [
     "ACTIVATIONS",
+    # make_mlp(norm=...): "none" | "batch" | "layer", between each layer and its activation
+    # make_mlp(branch=...): "standard" | "scaled" (1/sqrt(L)) | "rezero" | "fixup"
+    "BRANCHES",
     "DATASETS",
     "MAX_DEPTH",
     "MAX_LR",
@@ -20,6 +32,7 @@ __all__ = [
     "MAX_STEPS",
     "MAX_WIDTH",
     "MLP",
+    "NORMS",
     "OPTIMIZERS",
     "Denoiser",
     "GradientRecorder",
