@@ -12,7 +12,7 @@ import torch
 from .checks import check_float, check_skip
 from .engine import train_together
 from .models import make_mlp
-from .train import TrainResult, check_data, check_train_args
+from .train import TrainResult, check_data, check_train_args, train
 
 # torch's generator is global: a compare in another thread (a stale dashboard run) must not
 # draw between our seed and our weights
@@ -53,6 +53,8 @@ def compare(
     width: int = 32,
     activation: str = "tanh",
     init_scale: float = 1.0,
+    norm: str = "none",
+    branch: str = "standard",
     steps: int = 200,
     lr: float = 1e-2,
     seed: int = 0,
@@ -67,6 +69,11 @@ def compare(
     make_mlp module. `callback(results)` gets the list of (partial) results, in the order
     of `skips`, after the first step, every `callback_every` steps and at the end;
     returning False cancels every variant. a variant that diverges stops alone.
+
+    norm ("none" | "batch" | "layer") and branch ("standard" | "scaled" | "rezero" |
+    "fixup") are make_mlp's. the batched engine knows only act(fc(x)) + alpha * x, so any
+    other norm or branch takes the slower path: train() on each net in turn, from the same
+    start (see train_in_turn).
     """
     alphas = check_skips(skips)
     steps, lr, seed, optimizer, callback_every = check_train_args(
@@ -81,11 +88,42 @@ def compare(
             # the same seed before each build: every variant starts from the same weights
             torch.manual_seed(seed)
             nets.append(make_mlp(depth, width, alpha, activation, init_scale,
-                                 in_features=X.shape[1]))
+                                 in_features=X.shape[1], norm=norm, branch=branch))
         torch.manual_seed(seed)  # and leave the generator as train() would
-    results = train_together(nets, X, y, steps=steps, lr=lr, optimizer=optimizer,
-                             callback=callback, callback_every=callback_every)
+    if norm == "none" and branch == "standard":
+        results = train_together(nets, X, y, steps=steps, lr=lr, optimizer=optimizer,
+                                 callback=callback, callback_every=callback_every)
+    else:
+        results = train_in_turn(nets, X, y, steps=steps, lr=lr, seed=seed, optimizer=optimizer,
+                                callback=callback, callback_every=callback_every)
     for result in results:
         result.config.update(depth=depth, width=width, activation=activation,
-                             init_scale=init_scale, seed=seed)
+                             init_scale=init_scale, seed=seed, norm=norm, branch=branch)
+    return results
+
+
+def train_in_turn(nets, X, y, *, steps, lr, seed, optimizer, callback=None, callback_every=10):
+    """compare's slower path: train() on each net alone, one after another (norm layers and
+    branch scales, which the batched engine does not compute).
+
+    each net trains from its own start with train()'s `seed`, so each result is the one
+    train() gives that net alone. callback(results) gets the whole list in the order of
+    nets: runs done, the running one's partial result, and 0-step results (steps_run 0)
+    for the nets still to come; returning False cancels the rest as well.
+    """
+    depth = len(nets[0].blocks)
+    results = [TrainResult(np.zeros(0), np.zeros((0, depth)), np.zeros((0, depth)),
+                           config=dict(alpha=float(net.alpha)), net=net) for net in nets]
+
+    def report(i, partial):
+        results[i] = partial
+        return callback(list(results))
+
+    for i, net in enumerate(nets):
+        if i and results[i - 1].cancelled:
+            results[i].cancelled = True
+            continue
+        on_step = None if callback is None else (lambda partial, i=i: report(i, partial))
+        results[i] = train(net, X, y, steps=steps, lr=lr, seed=seed, optimizer=optimizer,
+                           callback=on_step, callback_every=callback_every)
     return results
