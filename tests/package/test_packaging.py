@@ -2,7 +2,10 @@
 them to the versions this environment (the one CI tests) has installed."""
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import tomllib
@@ -90,3 +93,28 @@ def test_binder_server_culls_like_voila_json(tmp_path, monkeypatch):
     voila = json.loads((ROOT / "voila.json").read_text())
     assert written == {"MappingKernelManager": voila["MappingKernelManager"]}
     assert written["MappingKernelManager"]["cull_idle_timeout"] > 0
+
+
+def test_metadata_names_the_license_and_urls(tmp_path):
+    # the metadata a package index shows, as setuptools writes it for the wheel
+    out = subprocess.run(
+        [sys.executable, "-c", "import sys; from setuptools import build_meta as b; "
+         "print(b.prepare_metadata_for_build_wheel(sys.argv[1]))", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "PYTHONPATH": ""})
+    assert out.returncode == 0, out.stderr[-2000:]
+    meta = (tmp_path / out.stdout.split()[-1] / "METADATA").read_text()
+    assert "License-Expression: MIT" in meta
+    assert "License-File: LICENSE" in meta
+    assert "Project-URL: Changelog, https://" in meta and "Project-URL: Source, https://" in meta
+    assert "MIT License" in (ROOT / "LICENSE").read_text()
+    assert "## [Unreleased]" in (ROOT / "CHANGELOG.md").read_text()
+
+
+def test_readme_renders_on_a_package_index():
+    # an index shows the readme away from the repository: images and links need full urls
+    readme = (ROOT / "README.md").read_text()
+    targets = re.findall(r"\]\(([^)\s]+)", readme) + re.findall(r"<img[^>]+src=\"([^\"]+)", readme)
+    relative = [t for t in targets if not t.startswith(("https://", "http://", "#"))]
+    assert not relative, f"relative links or images in the README: {relative}"
+    assert any(t.startswith("https://raw.githubusercontent.com/") for t in targets)
