@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
+from tqdm import tqdm
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import skipviz as sv  # noqa: E402
@@ -137,7 +138,8 @@ def compare_with_naive(X, y, depth, width, steps, repeats):
     """interleaved runs of all three, so a busy machine slows them alike."""
     runs = {naive: [], one_by_one: [], engine: []}
     engine(X, y, depth, width, 2)  # warm up
-    for _ in range(repeats):
+    # progress goes to stderr: stdout keeps the table and its last line of json
+    for _ in tqdm(range(repeats), desc=f"depth {depth} width {width}", leave=False):
         for fn, times in runs.items():
             times.append(timed(fn, X, y, depth, width, steps))
     (nw, nc), (ow, oc), (ew, ec) = (medians(runs[fn]) for fn in (naive, one_by_one, engine))
@@ -155,11 +157,10 @@ def dashboard_time(X, y, depth, width, steps, repeats):
 
 def sweep(X, y, depths, widths, steps):
     rows = []
-    for depth in depths:
-        for width in widths:
-            wall, cpu = step_time(X, y, depth, width, steps)
-            rows.append(dict(depth=depth, width=width, step_ms=wall * 1e3, cpu_ms=cpu * 1e3,
-                             gflops=step_flops(depth, width) / cpu / 1e9))
+    for depth, width in tqdm([(d, w) for d in depths for w in widths], desc="sweep", leave=False):
+        wall, cpu = step_time(X, y, depth, width, steps)
+        rows.append(dict(depth=depth, width=width, step_ms=wall * 1e3, cpu_ms=cpu * 1e3,
+                         gflops=step_flops(depth, width) / cpu / 1e9))
     return rows
 
 
