@@ -43,12 +43,23 @@ def svdvals(m: torch.Tensor) -> torch.Tensor:
     return torch.linalg.svdvals(m)
 
 
-def plain_twin(block: ResidualBlock) -> PlainBlock:
-    """the same layer without its shortcut (shares fc and act, so the same F)."""
+def plain_twin(block: ResidualBlock) -> torch.nn.Module:
+    """the same layer without its shortcut: it shares fc, act (and norm and branch scale), so F.
+
+    a block with no norm and branch scale 1 gets a PlainBlock, the class the lessons print;
+    any other block gets a ResidualBlock with alpha = 0 built on the very same parts.
+    """
     check_block(block)
-    twin = PlainBlock.__new__(PlainBlock)
+    norm, scale = getattr(block, "norm", None), getattr(block, "scale", 1.0)
+    if (norm is None or isinstance(norm, torch.nn.Identity)) and (
+            not isinstance(scale, torch.Tensor) and scale == 1.0):
+        twin = PlainBlock.__new__(PlainBlock)
+        torch.nn.Module.__init__(twin)
+        twin.fc, twin.act = block.fc, block.act
+        return twin
+    twin = ResidualBlock.__new__(ResidualBlock)
     torch.nn.Module.__init__(twin)
-    twin.fc, twin.act = block.fc, block.act
+    twin.fc, twin.norm, twin.act, twin.scale, twin.alpha = block.fc, norm, block.act, scale, 0.0
     return twin
 
 
