@@ -7,6 +7,7 @@ import html
 from typing import Callable
 
 from ..viz.palette import PLAIN_COLOR
+from .static_copy import keep_static_copy
 
 
 def guarded(update: Callable, status) -> Callable:
@@ -51,7 +52,8 @@ def live_figure(*subplots_args, **subplots_kwargs):
     """a matplotlib figure for a live ipympl canvas: (fig, axes), built without showing twice.
 
     takes plt.subplots' arguments (layout="constrained" unless given). the canvas's title bar
-    is hidden: put `fig.canvas` in a widget box to show it.
+    is hidden: put `fig.canvas` in a widget box to show it. the cell that shows the box also
+    gets a png of the figure, kept current, for pages without a kernel (see static_copy).
     """
     import matplotlib.pyplot as plt
 
@@ -60,6 +62,7 @@ def live_figure(*subplots_args, **subplots_kwargs):
         fig, axes = plt.subplots(*subplots_args, **subplots_kwargs)
     if hasattr(fig.canvas, "header_visible"):
         fig.canvas.header_visible = False
+    keep_static_copy(fig)
     return fig, axes
 
 
