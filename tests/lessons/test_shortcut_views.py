@@ -1,4 +1,5 @@
-"""the lesson 05/06 figures: built once, then every update only changes data in place."""
+"""the lesson 05/06 figures: built once, then every update only changes data in place; and
+lesson 05's predictions, read off the measured numbers."""
 
 import matplotlib
 
@@ -9,8 +10,11 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import skipviz as sv  # noqa: E402
-from skipviz.lessons.shortcut import BreakView, SignalView
+from skipviz.lessons import Prediction  # noqa: E402
+from skipviz.lessons import shortcut as lesson  # noqa: E402
+from skipviz.lessons.shortcut import DeletionView, SignalView  # noqa: E402
 from skipviz.lessons.skip_vs_residual import DenoiseView  # noqa: E402
+from skipviz.measure.probes import DeletionCurve  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -40,20 +44,70 @@ def test_signal_view_updates_lines_in_place():
     assert _artists(fig) == before
 
 
-def test_break_view_shows_every_block_and_the_picked_one():
+def _curve(means):
+    means = np.asarray(means, dtype=float)
+    n = len(means) - 1
+    return DeletionCurve(np.arange(n + 1), means, means - 0.05, np.minimum(means + 0.05, 1),
+                         np.ones(n + 1, int), np.ones(n + 1, bool))
+
+
+def test_deletion_view_shows_bars_curves_and_the_picked_blocks():
     X, y = sv.make_dataset("moons", n=40)
-    fig, axes = plt.subplots(1, 3)
-    view = BreakView(axes[0], axes[1:], X, y, depth=4, grid_extent=(-2, 2, -2, 2))
+    fig, axes = plt.subplots(2, 2)
+    view = DeletionView(axes[0, 0], axes[0, 1], axes[1], X, y, depth=4)
     before = _artists(fig)
-    acc = {0.0: np.array([0.5, 0.6, 0.7, 0.8]), 1.0: np.array([0.9, 0.95, 1.0, 0.97])}
-    grids = {0.0: np.zeros((5, 5)), 1.0: np.ones((5, 5))}
-    view.update(acc, {0.0: 0.99, 1.0: 1.0}, block=2, grids=grids, mode="delete")
-    assert [bar.get_height() for bar in view.bars[1.0]] == acc[1.0].tolist()
-    assert [bar.get_alpha() for bar in view.bars[0.0]] == [0.35, 0.35, 1.0, 0.35]
+    single = {0.0: np.array([0.5, 0.6, 0.7, 0.8]), 1.0: np.array([0.9, 0.95, 1.0, 0.97])}
+    curves = {0.0: _curve([1, 0.6, 0.5, 0.5, 0.7]), 1.0: _curve([1, 0.97, 0.93, 0.9, 0.85])}
+    view.show_curves(single, {0.0: 0.99, 1.0: 1.0}, curves)
+    assert [bar.get_height() for bar in view.bars[1.0]] == single[1.0].tolist()
     assert list(view.intact[0.0].get_ydata()) == [0.99, 0.99]
-    np.testing.assert_array_equal(view.maps[1.0].get_array(), grids[1.0])
-    assert "block 3 deleted" in axes[1].get_title() and "70.0%" in axes[1].get_title()
+    np.testing.assert_array_equal(view.curve[1.0].get_ydata(), curves[1.0].mean)
+    # the dotted line goes out along the worst choices and back along the best
+    np.testing.assert_allclose(view.worst[0.0].get_ydata()[:5], curves[0.0].low)
+    np.testing.assert_allclose(view.worst[0.0].get_ydata()[5:], curves[0.0].high[::-1])
+    grids = {0.0: np.zeros((60, 60)), 1.0: np.ones((60, 60))}
+    view.show_choice([3, 0], {0.0: 0.42, 1.0: 0.9}, grids)
+    assert list(view.picked[0.0].get_data()[0]) == [2]
+    np.testing.assert_array_equal(view.maps[1.0].image.get_array(), grids[1.0])
+    title = axes[1, 0].get_title()
+    assert "blocks deleted: 1, 4" in title and "42.0%" in title
+    view.show_choice([], {0.0: 1.0, 1.0: 1.0}, grids)
+    assert "deleted: none" in axes[1, 1].get_title()
     assert _artists(fig) == before
+
+
+def test_accuracy_change_never_prints_minus_zero():
+    assert lesson.accuracy_change(0.998, 0.998) == "99.8 % → 99.8 % (no change)"
+    assert lesson.accuracy_change(0.998, 0.9984) == "99.8 % → 99.8 % (no change)"
+    assert lesson.accuracy_change(0.998, 0.647) == "99.8 % → 64.7 % (−35.1 points)"
+    assert lesson.accuracy_change(0.5, 0.62) == "50.0 % → 62.0 % (+12.0 points)"
+
+
+@pytest.mark.parametrize("plain, residual, answer", [
+    (0.99, 0.99, 0), (0.6, 0.99, 1), (0.6, 0.6, 2), (0.9, 0.99, 3), (0.6, 0.9, 3)])
+def test_one_block_outcome_reads_the_numbers(plain, residual, answer):
+    assert lesson.one_block_outcome({0.0: plain, 1.0: residual}) == lesson.ONE_BLOCK[answer]
+
+
+@pytest.mark.parametrize("means, answer", [
+    ([1, 1, 1, 0.995, 0.99, 0.7, 0.6, 0.55, 0.5], 0),     # a cliff after half
+    ([0.998, 0.992, 0.971, 0.941, 0.902, 0.87, 0.85, 0.85, 0.86], 1),   # seed 0, measured
+    ([1, 0.8, 0.65, 0.55, 0.5, 0.5, 0.5, 0.5, 0.5], 2),    # to chance
+    ([1, 0.99, 0.9, 0.85, 0.8, 0.8, 0.8, 0.8, 0.8], 3),    # one big step: none of those
+])
+def test_many_blocks_outcome_reads_the_curve(means, answer):
+    assert lesson.many_blocks_outcome(_curve(means)) == lesson.MANY_BLOCKS[answer]
+
+
+def test_predictions_run_and_explain_with_the_numbers():
+    mean_after, intact = {0.0: 0.647, 1.0: 0.992}, {0.0: 0.998, 1.0: 0.998}
+    p = Prediction("q", lesson.ONE_BLOCK, run=lambda: lesson.one_block_outcome(mean_after),
+                   explain=lambda c, o: lesson.explain_one_block(c, o, mean_after, intact))
+    assert p.choose(lesson.ONE_BLOCK[0]) == lesson.ONE_BLOCK[1]
+    assert "not this time" in p.result.value and "64.7 %" in p.result.value
+    curve = _curve([0.998, 0.992, 0.971, 0.941, 0.902, 0.87, 0.85, 0.85, 0.86])
+    text = lesson.explain_many_blocks(lesson.MANY_BLOCKS[0], lesson.MANY_BLOCKS[1], curve)
+    assert "99.2 %, 97.1 %, 94.1 %, 90.2 %" in text and "no cliff" in text
 
 
 def test_denoise_view_shows_images_scores_and_losses():
