@@ -10,7 +10,7 @@ PORT ?= 8866
 # benchmarking: the tests keep the machine's own OpenBLAS settings and cover both paths.
 FAST_BLAS := $(if $(shell grep -qw avx512f /proc/cpuinfo 2>/dev/null && echo y),OPENBLAS_CORETYPE=SkylakeX) OPENBLAS_NUM_THREADS=1
 
-.PHONY: app test screenshot bench lint clean
+.PHONY: app test docs screenshot bench lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -23,6 +23,10 @@ app: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# every lesson executed, as html with its figures (static copies): build/docs/index.html
+docs: $(STAMP)
+	$(PY) tools/docs.py
 
 screenshot: $(STAMP)
 	$(FAST_BLAS) $(PY) tools/screenshot.py docs/dashboard.png
