@@ -18,7 +18,6 @@ from skipviz.lessons.residual_block import (  # noqa: E402
 )
 from skipviz.measure.identity import information_by_depth  # noqa: E402
 
-
 # the lesson's own cloud: 300 points of a noiseless spiral
 cloud = pytest.fixture(scope="module")(lambda: sv.make_dataset("spirals", n=300, noise=0.0)[0])
 
