@@ -4,7 +4,7 @@ from .capture import GradientRecorder
 from .compare import compare, variant_label
 from .data import DATASETS, make_dataset
 from .denoise import Denoiser, train_denoisers
-from .images import add_noise, make_shapes, psnr
+from .images import add_noise, make_shapes, mean_filter, psnr
 from .limits import MAX_DEPTH, MAX_LR, MAX_SEED, MAX_STEPS, MAX_WIDTH
 from .models import (
     ACTIVATIONS,
@@ -51,6 +51,7 @@ __all__ = [
     "make_mlp",
     "make_shapes",
     "make_unet",
+    "mean_filter",
     "psnr",
     "train",
     "train_denoisers",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import time
+from typing import Callable
 
 import numpy as np
 import torch
@@ -41,12 +42,17 @@ class Denoiser:
         self.diverged = False
         self.elapsed = 0.0
 
-    def run(self, steps: int) -> np.ndarray:
-        """train `steps` more steps (none once diverged); returns every loss so far."""
+    def run(self, steps: int, progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """train `steps` more steps (none once diverged); returns every loss so far.
+
+        progress(done) is called after each step with the steps done in this call (a
+        progress bar's hook); it is not called for steps a diverged net skips.
+        """
         steps = check_int("steps", steps, 1, 100_000)
+        _check_progress(progress)
         start = time.perf_counter()
         self.net.train()
-        for _ in range(steps):
+        for done in range(1, steps + 1):
             if self.diverged:
                 break
             idx = torch.randint(len(self.clean), (self.batch_size,), generator=self.gen)
@@ -61,6 +67,8 @@ class Denoiser:
             loss.backward()
             self.opt.step()
             self.losses.append(loss.item())
+            if progress is not None:
+                progress(done)
         self.elapsed += time.perf_counter() - start
         return np.array(self.losses)
 
@@ -75,6 +83,11 @@ class Denoiser:
         return len(self.losses)
 
 
+def _check_progress(progress):
+    if progress is not None and not callable(progress):
+        raise ValueError(f"progress must be callable or None, got {type(progress).__name__}")
+
+
 def _check_poolable(name: str, images) -> torch.Tensor:
     images = check_images(name, images)
     if images.shape[-1] % 4 or images.shape[-2] % 4:
@@ -85,8 +98,12 @@ def _check_poolable(name: str, images) -> torch.Tensor:
 
 def train_denoisers(clean, *, skips=(True, False), width: int = 8, steps: int = 300,
                     noise: float = 0.3, lr: float = 5e-3, batch_size: int = 16,
-                    seed: int = 0) -> dict[bool, Denoiser]:
-    """one Denoiser per skips value, all from the weights and batches that `seed` draws."""
+                    seed: int = 0,
+                    progress: Callable[[int], None] | None = None) -> dict[bool, Denoiser]:
+    """one Denoiser per skips value, all from the weights and batches that `seed` draws.
+
+    progress(done) counts the steps of all the nets together (len(skips) * steps at the end).
+    """
     try:
         skips = tuple(skips)
     except TypeError as err:
@@ -95,10 +112,15 @@ def train_denoisers(clean, *, skips=(True, False), width: int = 8, steps: int = 
         raise ValueError(f"skips must be a non-empty tuple of True/False, got {skips!r}")
     steps = check_int("steps", steps, 1, 100_000)
     seed = check_int("seed", seed, 0, MAX_SEED)
+    _check_progress(progress)
     out = {}
-    for skip in skips:
+    for i, skip in enumerate(skips):
         torch.manual_seed(seed)
         net = make_unet(width=width, skips=skip)
         out[skip] = Denoiser(net, clean, noise=noise, lr=lr, batch_size=batch_size, seed=seed)
-        out[skip].run(steps)
+        # the nets before this one count as i * steps done (one that diverged stopped early)
+        hook = None
+        if progress is not None:
+            hook = lambda done, before=i * steps: progress(before + done)  # noqa: E731
+        out[skip].run(steps, progress=hook)
     return out

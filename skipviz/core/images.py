@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from .checks import check_float, check_int
 from .limits import MAX_SEED
@@ -41,6 +42,19 @@ def add_noise(clean, noise: float = 0.3, seed: int = 0) -> torch.Tensor:
     seed = check_int("seed", seed, 0, MAX_SEED)
     g = torch.Generator().manual_seed(seed)
     return clean + noise * torch.randn(clean.shape, generator=g)
+
+
+def mean_filter(images, size: int = 3) -> torch.Tensor:
+    """each pixel replaced by the mean of the size x size pixels around it: the baseline that
+    learns nothing. at the border only the pixels inside the image are averaged.
+
+    images (n, 1, H, W) -> the same shape; size is odd, 1 (no change) to 15.
+    """
+    images = check_images("images", images)
+    size = check_int("size", size, 1, 15)
+    if size % 2 == 0:
+        raise ValueError(f"size must be odd (a window centred on its pixel), got {size}")
+    return F.avg_pool2d(images, size, stride=1, padding=size // 2, count_include_pad=False)
 
 
 def psnr(pred, target) -> float:

@@ -109,9 +109,11 @@ class TinyUNet(nn.Module):
 
 
 def make_unet(width: int = 8, skips: bool = True, channels: int = 1) -> TinyUNet:
-    """a TinyUNet with He (kaiming) initialisation and zero biases.
+    """a TinyUNet with kaiming (He) initialisation and zero biases.
 
-    He et al. 2015's init keeps the signal's scale through the relu layers, so the net
+    kaiming init (He et al. 2015, "Delving deep into rectifiers", not the resnet paper of the
+    same year and first author) draws N(0, 2 / fan_in): it keeps the signal's scale through
+    the relu layers, so the net
     without skips (ten convolutions deep) still trains; the difference left between the two
     variants is the detail, not a vanishing signal.
     """

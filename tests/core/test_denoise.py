@@ -81,3 +81,32 @@ def test_huge_learning_rate_is_reported_not_raised():
 def test_denoise_refuses(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+def test_progress_counts_every_step_of_every_net():
+    seen = []
+    d = train_denoisers(CLEAN, skips=(True, False), width=4, steps=3, batch_size=4,
+                        progress=seen.append)
+    assert seen == [1, 2, 3, 4, 5, 6] and all(r.steps_run == 3 for r in d.values())
+    torch.manual_seed(0)
+    one = Denoiser(make_unet(width=4), CLEAN, batch_size=4)
+    calls = []
+    one.run(4, progress=calls.append)
+    assert calls == [1, 2, 3, 4]
+
+
+def test_progress_stops_with_a_diverged_net():
+    torch.manual_seed(0)
+    d = Denoiser(make_unet(width=4), CLEAN, lr=1e8, batch_size=8)
+    calls = []
+    losses = d.run(50, progress=calls.append)
+    assert d.diverged and calls == list(range(1, len(losses) + 1))
+
+
+@pytest.mark.parametrize("call", [
+    lambda: Denoiser(make_unet(width=4), CLEAN).run(2, progress="bar"),
+    lambda: train_denoisers(CLEAN, width=4, steps=1, progress=3),
+])
+def test_progress_must_be_callable(call):
+    with pytest.raises(ValueError, match="progress"):
+        call()

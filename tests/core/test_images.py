@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from skipviz.core.images import add_noise, make_shapes, psnr
+from skipviz.core.images import add_noise, make_shapes, mean_filter, psnr
 
 
 def test_shapes_are_small_grey_images_in_unit_range():
@@ -67,3 +67,37 @@ def test_psnr_matches_its_formula():
 def test_images_refuse(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+def _mean_filter_by_hand(images: np.ndarray, size: int) -> np.ndarray:
+    """every pixel the mean of the window's pixels that lie inside the image, with loops."""
+    n, _, h, w = images.shape
+    r = size // 2
+    out = np.zeros_like(images)
+    for i in range(h):
+        for j in range(w):
+            window = images[:, 0, max(0, i - r):i + r + 1, max(0, j - r):j + r + 1]
+            out[:, 0, i, j] = window.reshape(n, -1).mean(1)
+    return out
+
+
+@pytest.mark.parametrize("size", [1, 3, 5])
+def test_mean_filter_matches_a_loop(size):
+    noisy = add_noise(make_shapes(3, size=8, seed=2), 0.3, seed=2)
+    np.testing.assert_allclose(mean_filter(noisy, size).numpy(),
+                               _mean_filter_by_hand(noisy.numpy(), size), rtol=1e-5, atol=1e-6)
+
+
+def test_mean_filter_smooths_noise_but_blurs_lines():
+    clean = make_shapes(64, size=16, seed=1)
+    noisy = add_noise(clean, 0.3, seed=1)
+    assert psnr(mean_filter(noisy), clean) > psnr(noisy, clean) + 0.5
+    # a clean image loses detail: the one-pixel lines and edges get smeared
+    assert psnr(mean_filter(clean), clean) < 25
+
+
+@pytest.mark.parametrize("kwargs, name", [({"size": 2}, "size"), ({"size": 0}, "size"),
+                                          ({"size": 17}, "size")])
+def test_mean_filter_refuses(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        mean_filter(make_shapes(2, size=8), **kwargs)
