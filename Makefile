@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 app: $(STAMP)
-	$(FAST_BLAS) $(VENV)/bin/voila notebooks/dashboard.ipynb --no-browser --port=$(PORT) --Voila.ip=127.0.0.1
+	$(FAST_BLAS) $(VENV)/bin/skipviz serve --port=$(PORT)
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -6,6 +6,7 @@ import functools
 import html
 from typing import Callable
 
+from ..viz.canvas_guard import install as guard_canvases
 from ..viz.palette import PLAIN_COLOR
 from .static_copy import keep_static_copy
 
@@ -62,6 +63,8 @@ def live_figure(*subplots_args, **subplots_kwargs):
         fig, axes = plt.subplots(*subplots_args, **subplots_kwargs)
     if hasattr(fig.canvas, "header_visible"):
         fig.canvas.header_visible = False
+        # a page must not make the kernel draw a 16000 x 16000 canvas (issue 14, D4)
+        guard_canvases()
     keep_static_copy(fig)
     return fig, axes
 

@@ -1,9 +1,10 @@
-"""what the served dashboard shows a viewer, and what it must not.
+"""what the served pages show a viewer, and what they must not.
 
-`make app` runs voila on the dashboard notebook alone (voila.json: localhost only, sources
-stripped, no tracebacks, no files). a viewer gets the dashboard and nothing else: no source,
-no file or kernel listing, no traceback, no lab or terminal, no way to run code. the lessons
-are not served by it either (they open in jupyterlab: binder's lab link, or `jupyter lab`).
+`make app` runs `skipviz serve`: one voila server (voila.json: localhost only, the dashboard's
+sources stripped, no tracebacks, no files) for the landing page, the dashboard and each lesson
+(a lesson shows its teaching code: skipviz/serve/sources.py). a viewer gets those pages and
+nothing else: no notebook file, no file or kernel listing, no traceback, no lab or terminal,
+no way to run code. issue 14's attacks on the same server: tests/serve/test_serve_attacks.py.
 """
 
 import ast
@@ -11,23 +12,37 @@ import http.client
 import json
 import re
 import shlex
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 
 import psutil
+import pytest
 from support.browser_kit import (
+    POOL_FILLED,
     TIMEOUT_MS,
     assert_clean,
     browser,  # noqa: F401 (a fixture)
     kernel_id,
     kernels,
     page,  # noqa: F401 (a fixture)
-    voila_server,  # noqa: F401 (a fixture)
 )
+from support.serve_kit import SkipvizServer
 
 ROOT = Path(__file__).resolve().parents[2]
+DASHBOARD = "voila/render/dashboard.ipynb"
+LESSONS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+@pytest.fixture(scope="module")
+def voila_server():
+    # the server `make app` starts; `server.url + "?depth=3"` goes on to the dashboard
+    with SkipvizServer() as server:
+        assert server.wait_for_log(POOL_FILLED), server.output()
+        yield server
 
 # paths a viewer might try; none may answer with a source, a listing or a traceback
 FORBIDDEN = [
@@ -52,6 +67,12 @@ FORBIDDEN = [
     # with template overrides on, ?template=python started a kernel, failed to render and
     # left the request hanging (a kernel per request); voila.json now turns overrides off
     "?template=python", "?template=../../../../pyproject.toml&theme=../../x",
+    # the folder `skipviz serve` renders from: only its listed pages, nothing around them
+    "voila/render/", "voila/render/../pyproject.toml", "voila/render/%2e%2e/pyproject.toml",
+    "voila/render/dashboard.ipynb/../../pyproject.toml", "voila/render/voila.json",
+    "voila/render/.ipynb_checkpoints/dashboard-checkpoint.ipynb", "voila/render/x.ipynb",
+    "voila/render/skipviz/serve/notebooks/dashboard.ipynb", "voila/files/dashboard.ipynb",
+    "voila/api/contents/dashboard.ipynb", "voila/tree/notebooks",
 ]
 # what would give a source, a listing, a traceback or a running kernel's list away
 LEAKS = ["import torch", "from skipviz", "App.from_query", "%matplotlib", "def __init__",
@@ -111,14 +132,34 @@ def test_no_source_listing_or_traceback_is_served(voila_server):  # noqa: F811
     print("\nrefused paths:", json.dumps(answers))
 
 
-def test_the_lessons_are_not_served_by_the_dashboard_server(voila_server):  # noqa: F811
-    for nb in sorted((ROOT / "notebooks").glob("0*.ipynb")):
-        for path in (f"notebooks/{nb.name}", f"voila/render/notebooks/{nb.name}",
-                     f"voila/files/notebooks/{nb.name}"):
+def test_no_lesson_file_is_served_and_a_lesson_page_shows_code_but_no_traceback(
+        voila_server):  # noqa: F811
+    for name in LESSONS:
+        for path in (f"notebooks/{name}", f"voila/render/notebooks/{name}",
+                     f"voila/files/notebooks/{name}", f"voila/files/{name}", name):
             status, location, body = get(voila_server, path)
             if location:
                 status, _, body = get(voila_server, location.lstrip("/"))
-            assert status in (403, 404) and nb.stem not in body, (path, status)
+            assert status in (403, 404) and '"cells"' not in body, (path, status)
+    # one lesson's page in full (every lesson opens in tests/serve/test_serve_wheel.py)
+    status, _, body = get(voila_server, f"voila/render/{LESSONS[0]}")
+    assert status == 200 and "jp-InputArea" in body  # its teaching code is shown
+    assert "%matplotlib" not in body  # the setup cell is not
+    for leak in ("Traceback", "File \"/", "site-packages", str(ROOT), '"cells"'):
+        assert leak not in body, leak
+    release(voila_server, body)
+
+
+def test_the_landing_page_lists_every_page_and_costs_no_kernel(voila_server):  # noqa: F811
+    before = len(kernels(voila_server))
+    status, _, body = get(voila_server, "")
+    assert status == 200 and "<script" not in body
+    for name in ["dashboard.ipynb", *LESSONS]:
+        assert f'href="/voila/render/{name}"' in body, name
+    assert len(kernels(voila_server)) == before
+    # the old address of the dashboard, with its settings, goes on to the dashboard
+    status, location, _ = get(voila_server, "?depth=4&skip=0")
+    assert status == 302 and location == f"/{DASHBOARD}?depth=4&skip=0"
 
 
 def test_kernels_cannot_be_listed_or_driven_over_http(voila_server, page):  # noqa: F811
@@ -166,7 +207,7 @@ def test_the_page_holds_no_code_and_escapes_crafted_queries(voila_server, page):
     crafted = (f"depth=__import__('os').system('touch {marker}')"
                "&lang=<script>window.pwned=1</script>&seed=<img src=x onerror=window.pwned=2>"
                "&steps=20")
-    status, _, html = get(voila_server, "?" + crafted.replace(" ", "%20"))
+    status, _, html = get(voila_server, f"{DASHBOARD}?" + crafted.replace(" ", "%20"))
     assert status == 200 and is_dashboard(html)
     release(voila_server, html)
     for code in ("App.from_query", "%matplotlib", "from skipviz", "app.show()", "Traceback",
@@ -187,7 +228,7 @@ def test_the_page_holds_no_code_and_escapes_crafted_queries(voila_server, page):
 
 
 def test_the_server_listens_on_localhost_only(voila_server):  # noqa: F811
-    # voila.json says so; `make app` says it again on the command line
+    # the packaged voila.json says so, and `skipviz serve` has no option to say otherwise
     procs = [psutil.Process(voila_server.proc.pid), *kernels(voila_server)]
     listening = [c.laddr for p in procs for c in p.net_connections(kind="inet")
                  if c.status == psutil.CONN_LISTEN]
@@ -195,26 +236,37 @@ def test_the_server_listens_on_localhost_only(voila_server):  # noqa: F811
     config = json.loads((ROOT / "voila.json").read_text())
     assert config["Voila"]["ip"] == "127.0.0.1"
     make_app = re.search(r"^app:.*\n\t(.+)$", (ROOT / "Makefile").read_text(), re.M).group(1)
-    assert "--Voila.ip=127.0.0.1" in shlex.split(make_app)
-    served = [a for a in shlex.split(make_app) if a.endswith(".ipynb")]
-    assert served == ["notebooks/dashboard.ipynb"]
+    args = shlex.split(make_app)
+    assert args[args.index("$(VENV)/bin/skipviz") + 1] == "serve"
+    assert not [a for a in args if "ip" in a.lower() and "=" in a], args
+    assert "--ip" not in voila_server_help() and "--Voila.ip" not in voila_server_help()
     voila = config["VoilaConfiguration"]
     assert voila["strip_sources"] is True and voila["show_tracebacks"] is False
     assert voila["file_allowlist"] == []
     assert voila["allow_template_override"] == voila["allow_theme_override"] == "NO"
 
 
-APP_MODULES = ("app", "settings", "runner", "cache", "reading", "figures", "i18n", "watchdog")
-RISKY = {"eval", "exec", "compile", "__import__", "open", "system", "popen", "Popen", "run",
-         "import_module", "loads", "load", "literal_eval", "read_text", "read_bytes"}
+def voila_server_help() -> str:
+    return subprocess.run([sys.executable, "-m", "skipviz", "serve", "--help"],
+                          capture_output=True, text=True, check=True).stdout
+
+
+APP_MODULES = sorted(p.stem for p in (ROOT / "skipviz" / "app").glob("*.py"))
+RUNS = {"eval", "exec", "compile", "__import__", "system", "popen", "Popen", "run",
+        "import_module", "literal_eval"}
+READS = {"open", "loads", "load", "read_text", "read_bytes"}
+# the result store reads back the files it wrote itself, named by a hash of the validated
+# setting (skipviz/app/store.py); no other module of the dashboard touches a file
+READERS = {"store"}
 
 
 def test_no_widget_value_reaches_code_that_runs_or_reads(voila_server):  # noqa: F811
     # what a viewer types or sends only ever meets int(), float() and fixed lists of choices
+    assert {"dashboard", "settings", "runner"} <= set(APP_MODULES)
     found = {}
     for name in APP_MODULES:
-        tree = ast.parse((ROOT / "skipviz" / f"{name}.py").read_text())
+        tree = ast.parse((ROOT / "skipviz" / "app" / f"{name}.py").read_text())
         calls = {n.func.attr if isinstance(n.func, ast.Attribute) else getattr(n.func, "id", "")
                  for n in ast.walk(tree) if isinstance(n, ast.Call)}
-        found[name] = sorted(calls & RISKY)
+        found[name] = sorted(calls & (RUNS if name in READERS else RUNS | READS))
     assert found == {name: [] for name in APP_MODULES}, found
