@@ -111,20 +111,24 @@ def test_predictions_run_and_explain_with_the_numbers():
 
 
 def test_denoise_view_shows_images_scores_and_losses():
-    keys = ["noisy", "target", "out_True", "out_False", "loss", "err_True", "err_False"]
-    fig, axs = plt.subplots(2, 4)
+    keys = ["noisy", "target", "out_mean", "out_True", "out_False", "loss", "err_mean",
+            "err_True", "err_False"]
+    fig, axs = plt.subplots(2, 5)
     axes = dict(zip(keys, axs.ravel(), strict=False))
     view = DenoiseView(axes, size=8)
     before = _artists(fig)
     target = np.zeros((8, 8))
-    outs = {True: np.full((8, 8), 0.1), False: np.full((8, 8), 1.7)}
-    view.update(np.full((8, 8), -0.5), target, outs, {True: 20.0, False: 12.5},
+    outs = {True: np.full((8, 8), 0.1), False: np.full((8, 8), 1.7), "mean": np.full((8, 8), 0.2)}
+    view.update(np.full((8, 8), -0.5), target, outs, {True: 20.0, False: 12.5, "mean": 12.9},
                 {True: [1.0, 0.5, 0.2], False: [1.0, 0.8]}, noise=0.3, input_score=9.0)
     # shown clipped to the [0, 1] a pixel can hold
     assert view.images["noisy"].get_array().min() == 0
     assert view.images["out_False"].get_array().max() == 1
     np.testing.assert_allclose(view.images["err_True"].get_array(), 0.1)
+    np.testing.assert_allclose(view.images["err_mean"].get_array(), 0.2)
     assert "20.0 dB" in axes["out_True"].get_title() and "12.5 dB" in axes["out_False"].get_title()
+    title = axes["out_mean"].get_title()
+    assert "mean filter" in title and "12.9 dB" in title
     assert "σ = 0.3" in axes["noisy"].get_title()
     assert len(view.loss[True].get_data()[0]) == 3 and axes["loss"].get_xlim()[1] >= 3
     assert _artists(fig) == before
