@@ -2,8 +2,10 @@
 
 from .capture import GradientRecorder
 from .compare import compare, variant_label
+from .convnets import ConvNet, PlainConvBlock, ResNetBlock, make_convnet
 from .data import DATASETS, make_dataset
 from .denoise import Denoiser, train_denoisers
+from .digits import DigitRun, Digits, load_digits, misclassified, train_digits
 from .images import add_noise, make_shapes, mean_filter, psnr
 from .limits import MAX_DEPTH, MAX_LR, MAX_SEED, MAX_STEPS, MAX_WIDTH
 from .models import (
@@ -21,6 +23,16 @@ from .train import OPTIMIZERS, TrainResult, accuracy, train
 from .unet import ResidualConvBlock, TinyUNet, count_params, make_unet
 
 __all__ = [
+    # lesson 10: conv nets on scikit-learn's 8x8 digits
+    "ConvNet",
+    "DigitRun",
+    "Digits",
+    "PlainConvBlock",
+    "ResNetBlock",
+    "load_digits",
+    "make_convnet",
+    "misclassified",
+    "train_digits",
     "ACTIVATIONS",
     # make_mlp(norm=...): "none" | "batch" | "layer", between each layer and its activation
     # make_mlp(branch=...): "standard" | "scaled" (1/sqrt(L)) | "rezero" | "fixup"
