@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-import numpy as np
+import math
 
-from ..viz.palette import (
-    PLAIN_COLOR,
-    RESIDUAL_COLOR,
+import numpy as np
+import torch
+
+from ..core.compare import compare
+from ..core.models import make_mlp
+from ..core.scales import init_scale_for_gain
+from ..measure.smoothness import (
+    compare_smoothness,
+    gradient_along_line,
+    input_line,
+    saturation_by_block,
 )
+from ..viz.palette import CHANCE_COLOR, PLAIN_COLOR, RESIDUAL_COLOR
+from .widgets import Prediction
 
 
 class LandscapeMap:
@@ -39,28 +49,35 @@ class LandscapeMap:
                           f"wiggle {score:.2f}")
 
 class SliceView:
-    """1-d loss slices of two nets, each rescaled to [0, 1] so their shapes can be compared."""
+    """1-d loss slices of two nets on ONE loss axis, with the chance loss ln 2 marked.
+
+    no rescaling: a plateau stays a flat line, a valley a valley, so the eye compares like with
+    like (a curve stretched to fill [0, 1] turns the ripples of a plateau into mountains).
+    """
 
     def __init__(self, ax):
         self.ax = ax
         self.lines = {key: ax.plot([], [], color=color, lw=1.5)[0]
                       for key, color in (("plain", PLAIN_COLOR), ("residual", RESIDUAL_COLOR))}
         ax.axvline(0.0, color="#777777", lw=0.8, ls=":")
+        ax.axhline(math.log(2), color=CHANCE_COLOR, lw=0.8, ls="--", label="ln 2: guessing")
         ax.set_xlabel("a: step along the direction (0 = trained weights)")
-        ax.set_ylabel("(loss − min) / (max − min)")
-        ax.set_title("1-d loss slice, shape only")
-        ax.set_ylim(-0.05, 1.05)
+        ax.set_ylabel("cross-entropy loss (one scale for both)")
+        ax.set_title("1-d loss slice")
         ax.grid(True, alpha=0.3)
 
     def update(self, coords, curves: dict, scores: dict):
         """curves and scores: 'plain'/'residual' -> the slice's losses and its wiggle."""
+        top = 0.0
         for key, line in self.lines.items():
             c = np.asarray(curves[key], dtype=float)
-            spread = c.max() - c.min()
-            line.set_data(coords, (c - c.min()) / spread if spread > 0 else np.zeros_like(c))
+            line.set_data(coords, c)
             line.set_label(f"{key}: loss {c.min():.3g} to {c.max():.3g}, wiggle {scores[key]:.2f}")
+            top = max(top, float(np.nanmax(c)))
         self.ax.set_xlim(coords[0], coords[-1])
+        self.ax.set_ylim(0.0, 1.05 * max(top, math.log(2)))
         self.ax.legend(loc="upper center", fontsize="x-small")
+
 
 class LineGradientView:
     """the input gradient along a line of inputs, each net's rescaled to unit rms."""
@@ -117,3 +134,111 @@ class MetricBars:
                 label.set_text(f"{v:.2f}" if np.isfinite(v) else "n/a")
                 top = max(top, h)
         self.ax.set_ylim(0, 1.2 * top + 1e-9)
+
+
+# the named initial scales of the shattered-gradients panel, as per-block stretch g
+# (make_mlp's init_scale = sqrt(3) g): pytorch's default, tanh's critical, relu's He
+INIT_GAINS = {
+    "pytorch default (g = 0.577)": 1.0 / init_scale_for_gain(1.0),
+    "critical for tanh (g = 1)": 1.0,
+    "He for relu (g = √2)": math.sqrt(2.0),
+}
+BUMPIER = ("the plain net's", "the residual net's", "about the same (within 0.05)")
+
+
+def bumpier(numbers: dict) -> str:
+    """which of BUMPIER the mean 1-d wiggle (3 directions) says."""
+    w = numbers["wiggle 1-d"]
+    if abs(w["plain"] - w["residual"]) <= 0.05:
+        return BUMPIER[2]
+    return BUMPIER[0] if w["plain"] > w["residual"] else BUMPIER[1]
+
+
+def pair_smoothness(X, y, depth: int, *, steps: int = 300, lr: float = 1e-2, seed: int = 0,
+                    **slices) -> dict:
+    """train plain and residual (tanh, pytorch default init, adam) and compare_smoothness them."""
+    results = compare(X, y, depth=depth, steps=steps, lr=lr, seed=seed)
+    return {"results": results, **compare_smoothness(results, X, y, **slices)}
+
+
+def smoothness_prediction(depth: int, measure) -> Prediction:
+    """predict which trained net's loss slices are bumpier at `depth`.
+
+    measure(depth) runs the pair (e.g. by moving the lesson's depth slider) and returns
+    compare_smoothness's "numbers"; the outcome and the words come from those numbers.
+    """
+    numbers = {}
+
+    def run():
+        numbers.clear()
+        numbers.update(measure(depth))
+        return bumpier(numbers)
+
+    def explain(choice, outcome):
+        loss, w1, w2 = numbers["final loss"], numbers["wiggle 1-d"], numbers["wiggle 2-d"]
+        both = all(numbers["trained"].values())
+        text = (f"Final loss: plain {loss['plain']:.3f}, residual {loss['residual']:.3f}. "
+                f"1-d wiggle (3 directions): plain {w1['plain']:.2f}, residual "
+                f"{w1['residual']:.2f}; 2-d wiggle: plain {w2['plain']:.2f}, residual "
+                f"{w2['residual']:.2f}. ")
+        if not both:
+            text += ("But the two nets are not comparable: "
+                     + " and ".join(f"the {k} net did not train (final loss {loss[k]:.3f}, "
+                                    f"above ln 2 / 2; guessing scores ln 2 = 0.693)"
+                                    for k, ok in numbers["trained"].items() if not ok)
+                     + ". Its slice is a plateau with small ripples; the other is a valley. "
+                     "That compares a net that failed with one that worked, not two landscapes.")
+        else:
+            text += ("Both nets trained, so this comparison is fair: on this task, at this depth, "
+                     "the 1-d slices are equally clean valleys. Any smoothness advantage here is "
+                     "small next to the one question the shortcut settles: whether the deeper net "
+                     "trains at all.")
+        return text
+
+    return Prediction(f"Depth {depth}: plain and residual nets trained for 300 Adam steps from the "
+                      "same start on the spirals. Which net's loss slices around its final "
+                      "weights are bumpier?", BUMPIER, run, explain)
+
+
+CORRELATED = ("the plain net's", "the residual net's", "both stay above 0.9")
+
+
+def shattering_prediction(depth: int = 100, activation: str = "tanh",
+                          gain: float = math.sqrt(2.0), seed: int = 0, on_run=None
+                          ) -> Prediction:
+    """predict which untrained net keeps neighbouring input gradients correlated."""
+    numbers = {}
+
+    def run():
+        if on_run is not None:
+            on_run()
+        out = gradient_along_line(depth, activation=activation, gain=gain, seed=seed)
+        numbers.update(corr=out["correlation"], saturation={})
+        for name, skip in (("plain", 0.0), ("residual", 1.0)):
+            torch.manual_seed(seed)
+            net = make_mlp(depth, 32, skip, activation, init_scale_for_gain(gain))
+            numbers["saturation"][name] = float(saturation_by_block(net, input_line())[-1])
+        c = numbers["corr"]
+        if min(c.values()) > 0.9:
+            return CORRELATED[2]
+        return CORRELATED[0] if c["plain"] > c["residual"] else CORRELATED[1]
+
+    def explain(choice, outcome):
+        c, sat = numbers["corr"], numbers["saturation"]
+        text = (f"Neighbour correlation at depth {depth} ({activation}, g = {gain:.3g}): plain "
+                f"{c['plain']:.3f}, residual {c['residual']:.3f}. In the last block "
+                f"{sat['residual']:.0%} of the residual net's pre-activations are beyond ±2, "
+                f"against {sat['plain']:.0%} in the plain net. ")
+        if activation == "tanh":
+            text += ("The residual stream x grows block by block (each block adds its F(x) on "
+                     "top, lesson 2's √(1 + g²)), so the pre-activations W x grow too, and tanh "
+                     "saturates: it acts like a sign function, flat almost everywhere and steep "
+                     "where its input crosses 0. The input gradient then is a sum of spikes, "
+                     "different from point to point. relu has no such edge (relu(c u) = c "
+                     "relu(u)), so growth does not shatter it: Balduzzi et al.'s result is for "
+                     "relu, and for tanh it can reverse.")
+        return text
+
+    return Prediction(f"Untrained nets, {activation}, g = {gain:.3g}, depth {depth}. Whose "
+                      "input gradients stay correlated from one input to its neighbour?",
+                      CORRELATED, run, explain)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import math
+
 import numpy as np
 import torch
 
@@ -164,3 +167,92 @@ def gradient_along_line(depth: int, activation: str = "relu", gain: float = 2**0
                              f"the input gradients overflowed")
         out["correlation"][name] = neighbour_correlation(out[name])
     return out
+
+
+@torch.no_grad()
+def finite_difference_input_gradients(net: torch.nn.Module, points, eps: float = 1e-5
+                                      ) -> np.ndarray:
+    """d(logit_1 - logit_0)/dx at each point by central differences in float64: no autograd.
+
+    the independent oracle for input_gradients: a copy of net in float64 is only run forward,
+    at x + eps e_j and x - eps e_j for each input feature j.
+    """
+    if not isinstance(net, torch.nn.Module):
+        raise ValueError(f"net must be a torch module, got {type(net).__name__}")
+    eps = check_float("eps", eps, positive=True)
+    if eps > 1.0:
+        raise ValueError(f"eps must be in (0, 1], got {eps:g}")
+    pts = torch.as_tensor(_finite_array("points", points, (2,), 1), dtype=torch.float64)
+    probe = copy.deepcopy(net).double()
+
+    def margin(x):
+        out = probe(x)
+        if out.ndim != 2 or out.shape[1] < 2:
+            raise ValueError(f"net must output 2 or more logits per point, "
+                             f"got shape {tuple(out.shape)}")
+        return out[:, 1] - out[:, 0]
+
+    cols = []
+    for j in range(pts.shape[1]):
+        step = torch.zeros_like(pts)
+        step[:, j] = eps
+        cols.append((margin(pts + step) - margin(pts - step)) / (2 * eps))
+    return torch.stack(cols, 1).numpy()
+
+
+@torch.no_grad()
+def saturation_by_block(net: torch.nn.Module, points, threshold: float = 2.0) -> np.ndarray:
+    """per block, the fraction of pre-activations W x + b beyond ±threshold on `points`.
+
+    for tanh, |u| > 2 means tanh'(u) < 0.07: the unit works like a sign function of its input,
+    flat almost everywhere and steep at one edge. net must be a make_mlp net (stem, blocks).
+    """
+    if not all(hasattr(net, a) for a in ("stem", "blocks")):
+        raise ValueError(f"net must be a make_mlp net (stem and blocks), got {type(net).__name__}")
+    threshold = check_float("threshold", threshold, positive=True)
+    h = net.stem(torch.as_tensor(_finite_array("points", points, (2,), 1), dtype=torch.float32))
+    fractions = []
+    for block in net.blocks:
+        fractions.append(float((block.fc(h).abs() > threshold).float().mean()))
+        h = block(h)
+    return np.array(fractions)
+
+
+def trained(final_loss: float, chance: float = math.log(2)) -> bool:
+    """did a two-class net learn something: a final loss at most half the chance loss ln 2.
+
+    a net that says 50/50 everywhere scores ln 2 = 0.693; comparing the landscapes of one net
+    that trained with one that did not compares a valley with a plateau, not two landscapes.
+    """
+    final_loss = check_float("final_loss", final_loss)
+    return bool(final_loss <= chance / 2)
+
+
+def compare_smoothness(results, X, y, *, span: float = 1.0, direction: int = 0,
+                       points: int = 41, points_2d: int = 15) -> dict:
+    """the lesson's numbers for a (plain, residual) pair of TrainResults on one dataset.
+
+    returns "numbers": metric -> {"plain": v, "residual": v} for final loss, trained (see
+    trained()), jitter, wiggle 1-d (mean over directions direction, +1, +2) and wiggle 2-d;
+    and the slices to draw: "coords", "one" (1-d losses along `direction`), "coords_2d", "two".
+    """
+    if len(results) != 2 or any(getattr(r, "net", None) is None for r in results):
+        raise ValueError("results must be a (plain, residual) pair of trained results with nets")
+    direction = check_int("direction", direction, 0, MAX_SEED - 2)
+    runs = dict(zip(("plain", "residual"), results, strict=True))
+    numbers = {m: {} for m in ("final loss", "trained", "jitter", "wiggle 1-d", "wiggle 2-d")}
+    one, two = {}, {}
+    for name, r in runs.items():
+        numbers["final loss"][name] = r.final_loss
+        numbers["trained"][name] = trained(r.final_loss)
+        numbers["jitter"][name] = gradient_jitter(total_grad_norm(r.weight_grad_norms))
+        numbers["wiggle 1-d"][name] = mean_wiggle(r.net, X, y, seeds=range(direction,
+                                                                            direction + 3),
+                                                  span=span, points=points)
+        coords, one[name] = loss_landscape(r.net, X, y, dims=1, span=span, points=points,
+                                           seed=direction)
+        coords_2d, two[name] = loss_landscape(r.net, X, y, dims=2, span=span,
+                                              points=points_2d, seed=direction)
+        numbers["wiggle 2-d"][name] = wiggle(two[name])
+    return {"numbers": numbers, "coords": coords, "one": one, "coords_2d": coords_2d,
+            "two": two}

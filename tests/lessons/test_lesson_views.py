@@ -99,25 +99,3 @@ def test_depth_sweep_and_landscape_views(fig, spirals):
     fig.canvas.draw()
     torch.manual_seed(0)
 
-
-def test_lesson_4_views(fig, spirals):
-    from skipviz.lessons.smooth_updates import LineGradientView, MetricBars, SliceView
-    from skipviz.measure.smoothness import gradient_along_line
-
-    ax1, ax2, ax3 = fig.subplots(1, 3)
-    coords = np.linspace(-1, 1, 11)
-    view = SliceView(ax1)
-    view.update(coords, {"plain": coords**2 + 3, "residual": np.ones(11)},
-                {"plain": 1.0, "residual": 1.0})
-    np.testing.assert_allclose(view.lines["plain"].get_ydata(), coords**2)  # rescaled to [0, 1]
-    np.testing.assert_allclose(view.lines["residual"].get_ydata(), 0.0)  # flat stays flat
-    out = gradient_along_line(3, n=32)
-    line = LineGradientView(ax2)
-    line.update(out["positions"], out, out["direction"], out["correlation"], "t")
-    g = line.lines["plain"].get_ydata()
-    assert np.sqrt(np.mean(g**2)) == pytest.approx(1.0)
-    bars = MetricBars(ax3, ["a", "b"], "t")
-    bars.update({"plain": [2.0, np.nan], "residual": [1.0, 0.5]})
-    assert [b.get_height() for b in bars.bars["plain"]] == [2.0, 0.0]
-    assert bars.labels["plain"][1].get_text() == "n/a"
-    fig.canvas.draw()
