@@ -16,24 +16,34 @@ from dataclasses import asdict, replace
 import ipywidgets as W
 import torch
 
+from ..viz.live import widget_tree
+from .cache import records_updates
+from .export import data_link, run_archive
 from .figures import DashboardFigures
 from .reading import read
-from .runner import Progress, Runner
+from .runner import Progress, Runner, callback_every
 from .settings import (
     CHOICES,
+    DRAWN,
     PRESETS,
     RANGES,
+    STARTER,
     Settings,
     check_setting,
+    drawn_points,
+    encode_points,
+    fit_budget,
     parse_query,
     parse_value,
+    points_problem,
     to_query,
 )
+from .store import ResultStore
 from .words import tr, variant_name
 
-STATE_CLASSES = ("sv-busy", "sv-done", "sv-diverged", "sv-error")
+STATE_CLASSES = ("sv-busy", "sv-done", "sv-diverged", "sv-error", "sv-waiting")
 CSS = """<style>
-.sv-app { max-width: 1400px; font-size: 15px; }
+.sv-app { max-width: 1420px; font-size: 15px; }
 .sv-app .widget-label { min-width: 9em; }
 .sv-status { font-size: 15px; padding: 6px 10px; border-left: 6px solid #999; background: #F5F5F5; }
 .sv-status.sv-busy { border-left-color: #E69F00; }
@@ -41,13 +51,17 @@ CSS = """<style>
 .sv-status.sv-diverged, .sv-status.sv-error { border-left-color: #D55E00; }
 .sv-reading { font-size: 15px; line-height: 1.45; }
 .sv-notes { color: #A0410D; }
+.sv-app .bqplot .mainheading { font-size: 13px; }
 </style>"""
+FIGURES = ("profile", "loss", "updates", "heat_plain", "heat_skip", "map_plain", "map_skip",
+           "diagram")
 
 
 class App:
     """one dashboard: build the widgets and figures once, wire every observer in one place."""
 
-    def __init__(self, settings: Settings | None = None, notes=()):
+    def __init__(self, settings: Settings | None = None, notes=(),
+                 store: ResultStore | None = None):
         # the app is an entry point: its tiny nets train fastest on one thread (binder has one)
         torch.set_num_threads(1)
         self.settings = settings or Settings()
@@ -55,9 +69,9 @@ class App:
         self._quiet = False  # true while the app itself moves widgets
         self._lock = threading.Lock()
         self._build_controls()
-        self.runner = Runner(self._publish, draw_seconds=lambda: self.figures.draw_seconds)
+        self.runner = Runner(self._publish, store=store)
         X, y = self.runner.dataset(self.settings)
-        self.figures = DashboardFigures(X, y)
+        self.figures = DashboardFigures(X, y, updates=records_updates())
         self._build_layout()
         self._wire()
         self._relabel()
@@ -95,17 +109,52 @@ class App:
         self.steps = W.IntSlider(s.steps, min=lo, max=hi, step=10, continuous_update=False)
         self.lr = W.SelectionSlider(options=[(f"{v:g}", v) for v in PRESETS["lr"]], value=s.lr,
                                     continuous_update=False)
+        self.optimizer = W.Dropdown(options=[(o, o) for o in CHOICES["optimizer"]],
+                                    value=s.optimizer)
         self.seed = W.Text(str(s.seed), continuous_update=False, layout=W.Layout(width="auto"))
         self.lang = W.ToggleButtons(options=[("English", "en"), ("中文", "zh")], value=s.lang)
         self.compare = W.Checkbox(s.compare, indent=False)
+        # the drawn dataset's points are a setting too, moved by clicks, not by a widget
+        self.points = W.Text(s.points, layout=W.Layout(display="none"))
         self.controls = {"depth": self.depth, "skip": self.skip, "alpha": self.alpha,
                          "activation": self.activation, "init_scale": self.init_scale,
                          "width": self.width, "dataset": self.dataset, "steps": self.steps,
                          "lr": self.lr, "seed": self.seed, "lang": self.lang,
-                         "compare": self.compare}
+                         "compare": self.compare, "optimizer": self.optimizer,
+                         "points": self.points}
         for name, widget in self.controls.items():
             widget.add_class("sv-" + name.replace("_", "-"))
         self.depth_text.add_class("sv-depth-text")
+        # drawing a dataset: which class a click adds, and a way to start over
+        self.draw_class = W.ToggleButtons(options=[("●", 0), ("●", 1)], value=0,
+                                          style={"button_width": "3em"})
+        self.draw_clear = W.Button(layout=W.Layout(width="auto"))
+        self.draw_box = W.HBox([self.draw_class, self.draw_clear])
+        self.draw_class.add_class("sv-draw-class")
+        self.draw_clear.add_class("sv-draw-clear")
+        # transport: pause / step while training, then a scrubber through the steps
+        self.pause = W.ToggleButton(False, layout=W.Layout(width="8em"))
+        self.step_button = W.Button(layout=W.Layout(width="7em"), disabled=True)
+        self.scrub = W.IntSlider(0, min=0, max=0, disabled=True, continuous_update=True,
+                                 layout=W.Layout(width="420px"))
+        self.play = W.Play(0, min=0, max=0, interval=60, step=1, disabled=True)
+        self.links = [W.jslink((self.play, "value"), (self.scrub, "value")),
+                      W.jslink((self.play, "max"), (self.scrub, "max"))]
+        for widget, name in ((self.pause, "pause"), (self.step_button, "step"),
+                             (self.scrub, "scrub"), (self.play, "play")):
+            widget.add_class("sv-" + name)
+        # downloads
+        self.fig_choice = W.Dropdown(options=[f for f in FIGURES if f != "updates"
+                                              or records_updates()], value="profile",
+                                     layout=W.Layout(width="11em"))
+        self.save_png = W.Button(description="PNG", layout=W.Layout(width="5em"))
+        self.save_svg = W.Button(description="SVG", layout=W.Layout(width="5em"))
+        self.save_run = W.Button(layout=W.Layout(width="auto"))
+        self.download = W.HTML()
+        for widget, name in ((self.fig_choice, "fig-choice"), (self.save_png, "save-png"),
+                             (self.save_svg, "save-svg"), (self.save_run, "save-run"),
+                             (self.download, "download")):
+            widget.add_class("sv-" + name)
         self.header = W.HTML()
         self.status = W.HTML()
         self.status.add_class("sv-status")
@@ -115,26 +164,44 @@ class App:
         self.notes.add_class("sv-notes")
         self.link = W.HTML()
         self.link.add_class("sv-link")
+        self.budget = W.HTML()
+        self.budget.add_class("sv-budget")
 
     def _build_layout(self):
         depth_row = W.HBox([self.depth, self.depth_text])
         self.net_box = W.VBox([depth_row, self.skip, self.alpha, self.activation,
                                self.init_scale, self.width])
-        self.data_box = W.VBox([self.dataset, self.steps, self.lr, self.seed])
+        self.data_box = W.VBox([self.dataset, self.draw_box, self.steps, self.lr,
+                                self.optimizer, self.seed, self.points])
         top_row = W.HBox([self.lang, self.compare])
-        panel = W.VBox([top_row, self.net_box, self.data_box, self.link, self.notes],
+        panel = W.VBox([top_row, self.net_box, self.data_box, self.link, self.notes,
+                        self.budget, self.figures.diagram.figure],
                        layout=W.Layout(width="390px", flex="0 0 390px"))
-        plots = W.VBox([self.status, *self.figures.canvases, self.reading],
+        transport = W.HBox([self.pause, self.step_button, self.play, self.scrub],
+                           layout=W.Layout(align_items="center"))
+        saves = W.HBox([self.fig_choice, self.save_png, self.save_svg, self.save_run,
+                        self.download], layout=W.Layout(align_items="center"))
+        plots = W.VBox([self.status, transport, self.figures.top, self.figures.bottom,
+                        self.reading, saves],
                        layout=W.Layout(flex="1 1 auto", min_width="0"))
         self.view = W.VBox([W.HTML(CSS), self.header, W.HBox([panel, plots])])
         self.view.add_class("sv-app")
 
     def _wire(self):
         for name, widget in self.controls.items():
-            if name != "seed":
+            if name not in ("seed", "points"):
                 widget.observe(self._on_control, names="value")
         self.depth_text.observe(self._on_depth_text, names="value")
         self.seed.observe(self._on_seed_text, names="value")
+        self.pause.observe(self._on_pause, names="value")
+        self.step_button.on_click(self._on_step)
+        self.scrub.observe(self._on_scrub, names="value")
+        self.save_png.on_click(lambda _: self._save_figure("png"))
+        self.save_svg.on_click(lambda _: self._save_figure("svg"))
+        self.save_run.on_click(self._on_save_run)
+        self.draw_clear.on_click(self._on_clear_points)
+        for m in self.figures.maps:
+            m.on_click(self._on_map_click)
         # the browser counts the views it draws: 0 starts the count (None would not track)
         self.status._view_count = 0
         self.status.observe(self._on_shown, names="_view_count")
@@ -171,6 +238,28 @@ class App:
             self._move(slider, value)
         self._apply_widgets()
 
+    def _on_map_click(self, x: float, y: float):
+        """a click on a decision map adds a point of the chosen class to a drawn dataset."""
+        s = self.settings
+        if s.dataset == DRAWN:
+            X, labels = drawn_points(s.points)
+        else:
+            X, labels = torch.zeros((0, 2)), torch.zeros(0, dtype=torch.int64)
+        X = torch.cat([X, torch.tensor([[x, y]], dtype=torch.float32)])
+        labels = torch.cat([labels, torch.tensor([self.draw_class.value])])
+        try:
+            wanted = s.with_(dataset=DRAWN, points=encode_points(X.numpy(), labels.numpy()))
+        except ValueError as err:  # too many points
+            self._say(tr(s.lang, "note_bad", msg=str(err)))
+            return
+        self._show(wanted)
+        self._request(wanted)
+
+    def _on_clear_points(self, _button=None):
+        wanted = self.settings.with_(dataset=DRAWN, points="")
+        self._show(wanted)
+        self._request(wanted)
+
     def _show(self, settings: Settings):
         """put every control on `settings`, quietly (no observer acts on it)."""
         self._quiet = True
@@ -203,8 +292,17 @@ class App:
         self._request(wanted)
 
     def _request(self, wanted: Settings):
+        wanted, cut = fit_budget(wanted)
+        if wanted.dataset == DRAWN and not wanted.points and self.settings.dataset != DRAWN:
+            wanted = replace(wanted, points=STARTER)  # a few points to start drawing from
+            cut = cut or ""
+        if cut is not None:
+            self._show(wanted)
+        self.budget.value = "" if not cut else "⚠ " + html.escape(tr(wanted.lang, "budget",
+                                                                      msg=cut))
         old, self.settings = self.settings, wanted
         self._refresh_link()
+        self._draw_controls()
         if wanted.lang != old.lang:
             self._relabel()
         elif wanted.skip != old.skip:
@@ -216,8 +314,61 @@ class App:
             if last is not None and last.settings.same_training(wanted):
                 self._render(last)
             return
+        problem = points_problem(wanted)
+        if problem is not None:
+            self.runner.want(None)
+            self._set_state("waiting", tr(wanted.lang, "state_draw"))
+            return
+        self._transport(running=True)
         self._set_state("busy", tr(wanted.lang, "state_starting"))
         self.runner.want(wanted)
+
+    # transport: pause, step, scrub
+
+    def _on_pause(self, change):
+        self.runner.pause(change["new"])
+        self._label_transport()
+        if not change["new"]:
+            self.figures.show_step(None)  # follow the run again
+            self._transport(running=self.runner.busy)
+
+    def _on_step(self, _button=None):
+        self.runner.step(callback_every(self.settings))
+
+    def _on_scrub(self, change):
+        if self._quiet:
+            return
+        last = self.runner.last
+        if last is None or not last.snaps:
+            return
+        step = int(change["new"])
+        self.figures.show_step(step)
+        self._step_words(last, step)
+
+    def _transport(self, running: bool, steps_run: int = 0):
+        """while a run trains the scrubber is off; paused or finished it spans the steps run."""
+        paused = self.runner.paused
+        with self._lock:
+            self.step_button.disabled = not (running and paused)
+            scrubbable = steps_run > 0 and (paused or not running)
+            self._quiet = True
+            try:
+                top = max(steps_run - 1, 0)
+                if scrubbable:
+                    self.scrub.max = top
+                    self.play.max = top
+                    self.scrub.value = top
+                self.scrub.disabled = self.play.disabled = not scrubbable
+            finally:
+                self._quiet = False
+
+    def _step_words(self, p: Progress, step: int):
+        lang = self.settings.lang
+        losses = " · ".join(
+            f"{variant_name(lang, s.alpha)}: {_loss_text(s.losses[min(step, s.steps_run - 1)])}"
+            for s in p.snaps if s.steps_run)
+        self.scrub.description = tr(lang, "shown_step")
+        self.scrub.tooltip = losses
 
     # scripting surface (tests, notebooks)
 
@@ -234,7 +385,7 @@ class App:
 
     @property
     def status_state(self) -> str:
-        """'busy' while training, then 'done', 'diverged' or 'error'."""
+        """'busy' while training, then 'done', 'diverged', 'error' (or 'waiting' for points)."""
         for cls in STATE_CLASSES:
             if cls in self.status._dom_classes:
                 return cls[3:]
@@ -258,8 +409,10 @@ class App:
         self.runner.close()
         self.figures.close()
         # layouts, styles, toolbars and boxes are widgets too: a re-run cell must not pile up
-        for widget in _widget_tree(self.view):
+        for widget in widget_tree(self.view):
             widget.close()
+        for link in self.links:
+            link.close()
 
     def _on_shown(self, change):
         # a page that connects while the worker publishes can miss an update: between its
@@ -273,7 +426,25 @@ class App:
                 widget.send_state()
         self.figures.redraw()
 
-    # the worker's side: results -> figures and text (widget values and artists only)
+    # downloads
+
+    def _save_figure(self, fmt: str):
+        fig = self.figures.panels[self.fig_choice.value]
+        name = f"skipviz-{self.fig_choice.value}.{fmt}"
+        # the browser renders the file and downloads it: nothing is drawn in the kernel
+        (fig.save_png if fmt == "png" else fig.save_svg)(name)
+
+    def _on_save_run(self, _button=None):
+        last = self.runner.last
+        lang = self.settings.lang
+        if last is None or last.state == "busy" or not last.settings.same_training(self.settings):
+            self.download.value = html.escape(tr(lang, "download_wait"))
+            return
+        data = run_archive(last.settings, last.snaps)
+        self.download.value = data_link(data, "skipviz-setting.zip",
+                                        html.escape(tr(lang, "download_ready")))
+
+    # the worker's side: results -> figures and text (widget values and marks only)
 
     def _publish(self, progress: Progress):
         if not progress.settings.same_training(self.settings):
@@ -284,9 +455,15 @@ class App:
         lang = self.settings.lang
         snaps = progress.snaps
         focus = self.settings.focus_alpha if len(snaps) > 1 else None
-        self.figures.show(snaps, progress.settings.steps, lang, progress.data, focus)
-        self.reading.value = self._reading_html(snaps, lang, progress.state == "busy")
+        self.figures.show(snaps, progress.settings.steps, lang, progress.data, focus,
+                          run=progress.settings.run_key(None))
+        busy = progress.state == "busy"
+        self.reading.value = self._reading_html(snaps, lang, busy)
         self._set_state(progress.state, self._status_text(progress, lang))
+        if not busy or progress.paused:
+            self._transport(running=busy, steps_run=progress.step)
+        if not busy:
+            self.download.value = ""
 
     def _set_state(self, state: str, text: str):
         with self._lock:
@@ -299,7 +476,9 @@ class App:
     def _status_text(self, p: Progress, lang: str) -> str:
         s = self.settings if p.settings.same_training(self.settings) else p.settings
         if p.state == "busy":
-            state = tr(lang, "state_busy", step=p.step, steps=s.steps)
+            key = "state_paused" if p.paused else \
+                "state_replaying" if p.replayed else "state_busy"
+            state = tr(lang, key, step=p.step, steps=s.steps)
         elif p.state == "error":
             state = tr(lang, "state_error", msg=p.error)
         elif p.state == "diverged":
@@ -307,7 +486,9 @@ class App:
             state = f"{variant_name(lang, first.alpha)}: " + tr(lang, "state_diverged",
                                                                   step=first.diverged_at)
         else:
-            state = tr(lang, "state_cached" if p.cached else "state_done")
+            key = "state_cached" if p.cached else "state_replayed" if p.replayed else \
+                "state_done"
+            state = tr(lang, key)
         words = {**asdict(s), "skip": tr(lang, "on" if s.skip else "off"),
                  "dataset": tr(lang, s.dataset)}
         del words["lang"]
@@ -323,6 +504,8 @@ class App:
         sentences = read([_step0(s) for s in snaps] if busy else snaps, lang)
         same = self.settings.compare and self.settings.alpha == 0
         notes = [tr(lang, "note_same")] if same else []
+        if self.settings.optimizer == "adam" and not busy:
+            notes.append(tr(lang, "note_adam"))
         items = "".join(f"<li>{html.escape(t)}</li>" for t in notes + sentences)
         return f"<b>{html.escape(tr(lang, 'reading_title'))}</b><ul>{items}</ul>"
 
@@ -331,7 +514,7 @@ class App:
     def _relabel(self):
         lang = self.settings.lang
         for name, widget in self.controls.items():
-            if name not in ("lang", "compare", "skip"):
+            if name not in ("lang", "compare", "skip", "points"):
                 widget.description = tr(lang, name)
         self._label_skip()
         self.compare.description = tr(lang, "compare")
@@ -340,19 +523,41 @@ class App:
         self.depth_text.placeholder = tr(lang, "depth_text")
         self.depth.style.description_width = "7em"
         for widget in (self.alpha, self.activation, self.init_scale, self.width, self.dataset,
-                       self.steps, self.lr, self.seed):
+                       self.steps, self.lr, self.optimizer, self.seed):
             widget.style.description_width = "9em"
         self._quiet = True
         try:
             value = self.dataset.value
-            names = ("spirals", "moons", "circles", "xor")
-            self.dataset.options = [(tr(lang, n), n) for n in names]
+            self.dataset.options = [(tr(lang, n), n) for n in CHOICES["dataset"]]
             self.dataset.value = value
+            value = self.optimizer.value
+            self.optimizer.options = [(tr(lang, "opt_" + o), o) for o in CHOICES["optimizer"]]
+            self.optimizer.value = value
+            value = self.fig_choice.value
+            self.fig_choice.options = [(tr(lang, "save_" + f), f) for f in FIGURES
+                                       if f in self.figures.panels]
+            self.fig_choice.value = value
         finally:
             self._quiet = False
+        self.draw_class.tooltips = [tr(lang, "class_0"), tr(lang, "class_1")]
+        self.draw_class.description = tr(lang, "draw")
+        self.draw_clear.description = tr(lang, "draw_clear")
+        self.step_button.description = tr(lang, "step_button")
+        self.scrub.description = tr(lang, "shown_step")
+        self.save_run.description = tr(lang, "save_run")
+        self._label_transport()
         self.header.value = (f"<h2 style='margin:4px 0'>{html.escape(tr(lang, 'title'))}</h2>"
                              f"<div>{html.escape(tr(lang, 'subtitle'))}</div>")
         self._say(self._notes_text() if self._notes else None, keep=True)
+
+    def _label_transport(self):
+        lang = self.settings.lang
+        self.pause.description = tr(lang, "resume" if self.pause.value else "pause")
+        self.pause.icon = "play" if self.pause.value else "pause"
+
+    def _draw_controls(self):
+        drawn = self.settings.dataset == DRAWN
+        self.draw_box.layout.display = None if drawn else "none"
 
     def _label_skip(self):
         lang = self.settings.lang
@@ -377,26 +582,15 @@ class App:
         return "<br>".join("⚠ " + html.escape(n) for n in self._notes)
 
 
-def _widget_tree(root: W.Widget) -> list[W.Widget]:
-    """`root` and every widget it holds in a synced trait (children, layout, style, ...)."""
-    found, todo = {}, [root]
-    while todo:
-        widget = todo.pop()
-        if id(widget) in found:
-            continue
-        found[id(widget)] = widget
-        for name in widget.keys:
-            value = getattr(widget, name, None)
-            for item in value if isinstance(value, (list, tuple)) else (value,):
-                if isinstance(item, W.Widget):
-                    todo.append(item)
-    return list(found.values())
+def _loss_text(loss: float) -> str:
+    # + 0.0 turns a -0.0 loss into 0 ("loss -0" read as a bug)
+    return f"{float(loss) + 0.0:.3g}"
 
 
 def _loss_words(snap, lang: str) -> str:
     # a diverged run's last loss is inf or nan: say what it means instead of printing "nan"
     key = "loss_of" if math.isfinite(snap.final_loss) else "loss_not_finite"
-    return tr(lang, key, variant=variant_name(lang, snap.alpha), loss=f"{snap.final_loss:.3g}")
+    return tr(lang, key, variant=variant_name(lang, snap.alpha), loss=_loss_text(snap.final_loss))
 
 
 def _step0(snap):

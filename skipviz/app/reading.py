@@ -11,7 +11,8 @@ LN2 = math.log(2.0)
 
 
 def _fmt(x: float) -> str:
-    return f"{x:.3g}" if math.isfinite(x) else "∞"
+    # + 0.0 turns a -0.0 loss into 0: "loss -0" reads as a bug
+    return f"{x + 0.0:.3g}" if math.isfinite(x) else "∞"
 
 
 def _ratio(orders: float) -> str:

@@ -1,9 +1,16 @@
-"""one worker thread: trains the latest wanted setting, cancels stale runs, caches results."""
+"""one worker thread: trains the latest wanted setting, cancels stale runs, caches results.
+
+it publishes a frame at most every PUBLISH_EVERY seconds by handing it to `publish` (which
+sets widget traits: queued messages, the worker never waits on a browser drawing). a run can
+be paused, stepped and resumed; a setting already trained by any kernel of the server (the
+shared ResultStore) is replayed through its steps instead of retrained.
+"""
 
 from __future__ import annotations
 
 import ctypes
 import functools
+import math
 import sys
 import threading
 import time
@@ -14,14 +21,15 @@ from ..core.compare import compare
 from ..core.data import make_dataset
 from ..measure.boundary import decision_grid
 from .cache import ResultCache, Snapshot
-from .settings import Settings
+from .settings import GRID, Settings, drawn_points
+from .store import ResultStore
 
 DATA_POINTS = 400
 SETTLE = 0.04  # seconds of quiet that end a burst of changes before training starts
-PUBLISH_EVERY = 0.4  # seconds between live redraws while training (at least)
-DRAW_SHARE = 3.0  # ...and at least this many times the last render's time, so drawing
-# (on the kernel's main thread) never takes more than about a quarter of the cpu
-BOUNDARY_EVERY = 1.5  # seconds between live decision-boundary updates
+PUBLISH_EVERY = 0.1  # seconds between live frames: 10 a second
+BOUNDARY_EVERY = 0.5  # seconds between live decision grids (each costs a forward pass)
+REPLAY_SECONDS = 1.2  # a stored run plays through its steps in about this long
+PAUSE_POLL = 0.05
 
 
 @dataclass
@@ -36,6 +44,8 @@ class Progress:
     error: str = ""
     elapsed: float = 0.0
     data: tuple | None = None  # (X, y) the run trained on
+    replayed: bool = False  # shown from the server's store, not trained here
+    paused: bool = False
 
 
 class Runner:
@@ -45,14 +55,18 @@ class Runner:
     one worker thread lives as long as the runner: no thread per run, none left behind.
     """
 
-    def __init__(self, publish, cache: ResultCache | None = None, draw_seconds=lambda: 0.0):
+    def __init__(self, publish, cache: ResultCache | None = None,
+                 store: ResultStore | None = None):
         self.publish = publish
-        self.draw_seconds = draw_seconds
         self.cache = cache or ResultCache()
+        self.store = store if store is not None else ResultStore()
         self._wanted: Settings | None = None
         self._wake = threading.Event()
         self._idle = threading.Event()
         self._closed = False
+        self._paused = False
+        self._steps = 0  # steps granted while paused
+        self._nudge = threading.Event()
         self._data_key = None
         self._data = None
         self.last: Progress | None = None
@@ -62,11 +76,13 @@ class Runner:
 
     # the main thread's side
 
-    def want(self, settings: Settings):
-        """ask for `settings`; a run of any older setting is cancelled at its next step."""
+    def want(self, settings: Settings | None):
+        """ask for `settings`; a run of any older setting is cancelled at its next step
+        (None: cancel, and train nothing)."""
         self._idle.clear()
         self._wanted = settings
         self._wake.set()
+        self._nudge.set()
 
     def wait(self, timeout: float = 60.0) -> Progress | None:
         """block until the latest wanted setting has finished (or `timeout` s passed)."""
@@ -78,6 +94,20 @@ class Runner:
                     return last
                 time.sleep(0.01)  # idle, but a newer want() is on its way to the worker
         return None
+
+    def pause(self, paused: bool = True):
+        """hold the run at its next step (True) or let it go on (False)."""
+        self._paused = bool(paused)
+        self._nudge.set()
+
+    def step(self, steps: int = 1):
+        """while paused: let the run take `steps` more steps, then hold it again."""
+        self._steps += max(int(steps), 0)
+        self._nudge.set()
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
 
     @property
     def wanted(self) -> Settings | None:
@@ -95,6 +125,7 @@ class Runner:
     def close(self, timeout: float = 10.0):
         self._closed = True
         self._wake.set()
+        self._nudge.set()
         if threading.current_thread() is not self._thread:
             self._thread.join(timeout)
 
@@ -111,36 +142,44 @@ class Runner:
                 self._wake.clear()
                 time.sleep(SETTLE)
             target = self._wanted
-            if self._closed or target is None:
+            if self._closed:
                 break
+            if target is None:  # want(None): nothing to train (a drawing without both classes)
+                self.last = None
+                self._idle.set()
+                continue
             try:
                 self._run(target)
             except Exception as err:  # never let one bad run kill the worker
                 traceback.print_exc(file=sys.__stderr__)
                 self._emit(Progress(target, state="error", error=f"{type(err).__name__}: {err}",
-                                    data=self._data))
+                                    data=self._data), force=True)
             if not self._stale(target):
                 release_memory()  # before idling: a kernel at rest holds only what it uses
                 self._idle.set()
 
-    def _gap(self) -> float:
-        """seconds to leave between two redraws, so rendering never crowds out the widgets."""
-        return DRAW_SHARE * self.draw_seconds()
+    def _hold(self, target: Settings, frame) -> bool:
+        """at a step boundary: wait while paused (showing `frame()` once); False if stale."""
+        if not self._paused or self._stale(target):
+            return not self._stale(target)
+        self._emit(frame(paused=True), force=True)
+        while self._paused and not self._stale(target):
+            if self._steps > 0:
+                self._steps -= 1
+                return True
+            self._nudge.wait(PAUSE_POLL)
+            self._nudge.clear()
+        return not self._stale(target)
 
-    def _emit(self, progress: Progress):
-        """publish `progress`; during a burst of changes, partial results that come too soon
-        after the last redraw are dropped and a final one waits its turn (unless outdated)."""
+    def _emit(self, progress: Progress, force: bool = False):
+        """publish `progress`: partial frames at most every PUBLISH_EVERY s, finals always."""
         self.last = progress
-        wait = self._published_at + self._gap() - time.perf_counter()
-        if wait > 0:
-            if progress.state == "busy":
-                return
-            end = time.perf_counter() + wait
-            while time.perf_counter() < end and not self._stale(progress.settings):
-                time.sleep(0.02)
+        now = time.perf_counter()
+        if not force and progress.state == "busy" and now - self._published_at < PUBLISH_EVERY:
+            return
         if self._stale(progress.settings):
             return
-        self._published_at = time.perf_counter()
+        self._published_at = now
         try:
             self.publish(progress)
         except Exception:  # a drawing bug must not stop the worker either
@@ -148,38 +187,83 @@ class Runner:
 
     def dataset(self, s: Settings):
         """(X, y) for a setting; the last one is kept, so a change of depth reuses it."""
-        key = (s.dataset, s.seed)
+        key = (s.dataset, s.seed, s.points)
         if key != self._data_key:
-            self._data = make_dataset(s.dataset, n=DATA_POINTS, seed=s.seed)
+            if s.dataset == "drawn":
+                self._data = drawn_points(s.points)
+            else:
+                self._data = make_dataset(s.dataset, n=DATA_POINTS, seed=s.seed)
             self._data_key = key
         return self._data
+
+    def _stored(self, key) -> Snapshot | None:
+        snap = self.cache.get(key)
+        if snap is None:
+            snap = self.store.get(key)
+            if snap is not None:
+                self.cache.put(key, snap)
+                return snap
+        return snap
 
     def _run(self, target: Settings):
         X, y = self.dataset(target)
         alphas = target.alphas
-        cached = {a: self.cache.get(target.run_key(a)) for a in alphas}
-        missing = [a for a in alphas if cached[a] is None]
+        in_memory = {a: self.cache.get(target.run_key(a)) for a in alphas}
+        if all(s is not None for s in in_memory.values()):
+            self._emit(_finished(target, [in_memory[a] for a in alphas], cached=True,
+                                 data=(X, y)), force=True)
+            return
+        stored = {a: in_memory[a] or self._stored(target.run_key(a)) for a in alphas}
+        missing = [a for a in alphas if stored[a] is None]
         if not missing:
-            snaps = [cached[a] for a in alphas]
-            self._emit(_finished(target, snaps, cached=True, data=(X, y)))
+            self._replay(target, [stored[a] for a in alphas], (X, y))
             return
+        self._train(target, stored, missing, (X, y))
+
+    def _replay(self, target: Settings, snaps: list, data):
+        """show stored runs through their steps, as if live, then finished."""
+        steps = max(s.steps_run for s in snaps)
+        frames = max(2, int(REPLAY_SECONDS / PUBLISH_EVERY))
+        marks = sorted({max(1, math.ceil(steps * (i + 1) / frames)) for i in range(frames)})
+        for k in marks[:-1]:
+            def frame(paused=False, k=k):
+                return Progress(target, [s.upto(k) for s in snaps], step=k, data=data,
+                                replayed=True, paused=paused)
+            if not self._hold(target, frame):
+                return
+            self._emit(frame(), force=True)
+            end = time.perf_counter() + PUBLISH_EVERY
+            while time.perf_counter() < end and not self._stale(target):
+                self._nudge.wait(max(end - time.perf_counter(), 0))
+                self._nudge.clear()
+            if self._stale(target):
+                return
+        done = _finished(target, snaps, data=data)
+        done.replayed = True
+        self._emit(done, force=True)
+
+    def _train(self, target: Settings, stored: dict, missing: list, data):
+        X, y = data
+        alphas = target.alphas
         start = time.perf_counter()
-        # step 0 of every variant first (one step each), so both profiles appear at once
-        first = compare(X, y, skips=missing, **_train_args(target, steps=1))
-        snaps = {a: cached[a] for a in alphas}
-        for r in first:
-            snaps[r.alpha] = Snapshot.of(r, target.steps)
-        if self._stale(target):
-            return
-        self._emit(Progress(target, [snaps[a] for a in alphas], step=1, data=(X, y)))
-        clock = {"boundary": time.perf_counter()}
+        snaps = {a: stored[a] for a in alphas}
+        grids: dict = {a: [] for a in missing}  # alpha -> [(step, grid)] recorded so far
+        final: dict = {}  # alpha -> grid of a finished variant
+        clock = {"grid": -math.inf}
 
-        grids: dict = {}  # alpha -> decision grid of a finished variant
-        live_grids: dict = {}  # alpha -> latest decision grid of a variant still training
-
-        def boundary(r):
+        def grid_of(r):
             net = getattr(r, "net", None)
-            return None if net is None or r.diverged else decision_grid(net, X, n=60)[2]
+            return None if net is None or r.diverged else decision_grid(net, X, n=GRID)[2]
+
+        def frame_of(results, done, paused=False):
+            for r in results:
+                history = tuple(grids[r.alpha])
+                grid = history[-1][1] if history else None
+                snaps[r.alpha] = Snapshot.of(r, target.steps, grid, finished=done[r.alpha],
+                                             history=history)
+            step = max(r.steps_run for r in results)
+            return Progress(target, [snaps[a] for a in alphas], step=step,
+                            elapsed=time.perf_counter() - start, data=data, paused=paused)
 
         def on_progress(results):
             if self._stale(target):
@@ -187,34 +271,49 @@ class Runner:
             # variants may train one after another or side by side: ask each whether it is done
             done = {r.alpha: r.diverged or r.steps_run >= target.steps for r in results}
             for r in results:
-                if done[r.alpha] and r.alpha not in grids:
-                    grids[r.alpha] = boundary(r)
+                if done[r.alpha] and r.alpha not in final:
+                    final[r.alpha] = grid_of(r)
+                    if final[r.alpha] is not None:
+                        grids[r.alpha].append((r.steps_run - 1, final[r.alpha]))
             now = time.perf_counter()
-            if now - self._published_at < max(PUBLISH_EVERY, self._gap()):
-                return None
-            if now - clock["boundary"] > BOUNDARY_EVERY:
-                clock["boundary"] = now
-                live_grids.update({r.alpha: boundary(r) for r in results if not done[r.alpha]})
-            for r in results:
-                grid = grids.get(r.alpha, live_grids.get(r.alpha))
-                snaps[r.alpha] = Snapshot.of(r, target.steps, grid, finished=done[r.alpha])
-            step = max(r.steps_run for r in results)
-            self._emit(Progress(target, [snaps[a] for a in alphas], step=step,
-                                elapsed=now - start, data=(X, y)))
+            if now - clock["grid"] > BOUNDARY_EVERY:
+                clock["grid"] = now
+                for r in results:
+                    if not done[r.alpha]:
+                        g = grid_of(r)
+                        if g is not None:
+                            grids[r.alpha].append((r.steps_run - 1, g))
+            first = all(r.steps_run == 1 for r in results)
+            if first or now - self._published_at >= PUBLISH_EVERY or self._paused:
+                self._emit(frame_of(results, done), force=first)
+            if not self._hold(target, lambda paused: frame_of(results, done, paused)):
+                return False
             return None
 
-        results = compare(X, y, skips=missing, callback=on_progress, callback_every=5,
-                          **_train_args(target))
+        results = compare(X, y, skips=missing, callback=on_progress,
+                          callback_every=callback_every(target), **train_args(target))
         if self._stale(target) or any(r.cancelled for r in results):
             return
         for r in results:
-            grid = grids[r.alpha] if r.alpha in grids else boundary(r)
-            snap = Snapshot.of(r, target.steps, grid, finished=True)
+            if r.alpha not in final:
+                final[r.alpha] = grid_of(r)
+                if final[r.alpha] is not None:
+                    grids[r.alpha].append((r.steps_run - 1, final[r.alpha]))
+            history = tuple(grids[r.alpha])
+            snap = Snapshot.of(r, target.steps, final[r.alpha], finished=True, history=history)
             r.net = None  # drop the net: the cache holds arrays only
             self.cache.put(target.run_key(r.alpha), snap)
+            self.store.put(target.run_key(r.alpha), snap)
             snaps[r.alpha] = snap
         elapsed = time.perf_counter() - start
-        self._emit(_finished(target, [snaps[a] for a in alphas], elapsed=elapsed, data=(X, y)))
+        self._emit(_finished(target, [snaps[a] for a in alphas], elapsed=elapsed, data=data),
+                   force=True)
+
+
+def callback_every(s: Settings) -> int:
+    """steps between the engine's callbacks: every step (so pause and step are exact),
+    except for wide nets, where copying the weights out at every step would cost ~10%."""
+    return 1 if s.width <= 64 else 5
 
 
 def release_memory() -> bool:
@@ -235,9 +334,9 @@ def _libc():
     return ctypes.CDLL("libc.so.6")
 
 
-def _train_args(s: Settings, steps: int | None = None) -> dict:
-    return dict(depth=s.depth, width=s.width, activation=s.activation, init_scale=s.init_scale,
-                steps=steps or s.steps, lr=s.lr, seed=s.seed)
+def train_args(s: Settings, steps: int | None = None) -> dict:
+    """the keyword arguments of compare() that a setting decides."""
+    return {**s.train_options(), "steps": steps or s.steps}
 
 
 def _finished(target: Settings, snaps, cached: bool = False, elapsed: float | None = None,

@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 from dataclasses import asdict, dataclass, fields, replace
 from urllib.parse import parse_qsl, urlencode
 
+import numpy as np
+import torch
+
 from ..core.checks import check_choice, check_float, check_int
+from ..core.compare import compare
 from ..core.data import DATASETS
 from ..core.models import ACTIVATIONS
+from ..core.train import OPTIMIZERS
 
 LANGS = ("en", "zh")
 TRUE_WORDS = ("1", "true", "on", "yes")
 FALSE_WORDS = ("0", "false", "off", "no")
 MAX_NOTES = 8  # a link with a thousand bad items gets a few notes and a count, not a wall
+MAX_TEXT = 100  # characters of one query value that are read (a drawn dataset may take more)
+DRAWN = "drawn"  # the dataset a learner draws by clicking
+MAX_POINTS = 120  # points of a drawn dataset: 2 characters each keep the link short
+CODE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"  # 64 grid positions
+PLANE = 2.5  # a drawn point lives in [-PLANE, PLANE]^2, the other datasets' scale
+# what one setting may cost: steps x depth x width^2 x variants. 4e8 is ~25 s of training on
+# one free core of this machine's kind (the default depth-60 comparison is 2.5e7, 1.6 s); a
+# setting above it trains with fewer steps, and the page says so (issue 14, D7)
+WORK_BUDGET = 4e8
+GRID = 50  # decision maps are GRID x GRID points (each map is one forward pass of the net)
 
 
 @dataclass(frozen=True)
@@ -32,6 +48,8 @@ class Settings:
     seed: int = 0
     lang: str = "en"
     compare: bool = True
+    optimizer: str = "adam"
+    points: str = ""  # the drawn dataset (dataset="drawn"): see encode_points
 
     def __post_init__(self):
         # every way of making settings (code, widgets, query) meets the same checks
@@ -61,8 +79,22 @@ class Settings:
 
     def run_key(self, alpha: float | None) -> tuple:
         """what decides one variant's training run (language and view options do not)."""
+        points = self.points if self.dataset == DRAWN else ""
         return (self.dataset, self.depth, self.width, self.activation, self.init_scale,
-                self.steps, self.lr, self.seed, None if alpha is None else float(alpha))
+                self.steps, self.lr, self.seed, self.optimizer, points,
+                None if alpha is None else float(alpha))
+
+    def train_options(self) -> dict:
+        """compare()'s keyword arguments for this setting (steps included)."""
+        options = dict(depth=self.depth, width=self.width, activation=self.activation,
+                       init_scale=self.init_scale, steps=self.steps, lr=self.lr,
+                       seed=self.seed, optimizer=self.optimizer)
+        return {k: v for k, v in options.items() if k in COMPARE_OPTIONS}
+
+    @property
+    def cost(self) -> float:
+        """the work this setting asks for: steps x depth x width^2 x variants trained."""
+        return float(self.steps) * self.depth * self.width ** 2 * len(self.alphas)
 
 
 # the ranges the controls offer; check_setting enforces the same ones for typed and query values.
@@ -80,8 +112,71 @@ PRESETS = {
     "lr": (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0),
     "init_scale": (0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0),
 }
-CHOICES = {"activation": tuple(ACTIVATIONS), "dataset": DATASETS, "lang": LANGS}
+CHOICES = {"activation": tuple(ACTIVATIONS), "dataset": (*DATASETS, DRAWN), "lang": LANGS,
+           "optimizer": OPTIMIZERS}
 FIELD_NAMES = tuple(f.name for f in fields(Settings))
+COMPARE_OPTIONS = tuple(inspect.signature(compare).parameters)
+
+
+def check_points(text) -> str:
+    """a drawn dataset's code: pairs of grid letters, class 0 before the '.', class 1 after."""
+    if not isinstance(text, str):
+        raise ValueError(f"points must be text, got {type(text).__name__}")
+    parts = text.split(".")
+    if len(parts) > 2 or any(len(p) % 2 for p in parts) or any(c not in CODE for c in
+                                                               "".join(parts)):
+        raise ValueError("points must be pairs of the letters A-Z a-z 0-9 - _ "
+                         f"(class 0, then '.' and class 1), got {_clip(text)!r}")
+    if len("".join(parts)) // 2 > MAX_POINTS:
+        raise ValueError(f"points must hold at most {MAX_POINTS} points, "
+                         f"got {len(''.join(parts)) // 2}")
+    return text
+
+
+def encode_points(X, y) -> str:
+    """the code of points X (n, 2) with labels y: each coordinate one of 64 grid letters."""
+    X, y = np.asarray(X, dtype=np.float64).reshape(-1, 2), np.asarray(y).astype(int).ravel()
+    cells = np.clip(np.rint((X + PLANE) / (2 * PLANE) * 63), 0, 63).astype(int)
+    return ".".join("".join(CODE[a] + CODE[b] for a, b in cells[y == c]) for c in (0, 1))
+
+
+def drawn_points(text: str):
+    """(X, y) tensors of a drawn dataset's code (the inverse of encode_points)."""
+    parts = (check_points(text).split(".") + [""])[:2]
+    xs, ys = [], []
+    for label, part in enumerate(parts):
+        for i in range(0, len(part), 2):
+            a, b = CODE.index(part[i]), CODE.index(part[i + 1])
+            xs.append([a / 63 * 2 * PLANE - PLANE, b / 63 * 2 * PLANE - PLANE])
+            ys.append(label)
+    X = torch.tensor(xs, dtype=torch.float32).reshape(-1, 2)
+    return X, torch.tensor(ys, dtype=torch.int64)
+
+
+def points_problem(s: Settings) -> str | None:
+    """why a drawn dataset cannot train yet (None if it can, or is not drawn)."""
+    if s.dataset != DRAWN:
+        return None
+    _, y = drawn_points(s.points)
+    if not (y == 0).any() or not (y == 1).any():
+        return "draw at least one point of each class"
+    return None
+
+
+def fit_budget(s: Settings) -> tuple[Settings, str | None]:
+    """`s` with its steps lowered (to a multiple of 10) if it costs more than WORK_BUDGET."""
+    if s.cost <= WORK_BUDGET:
+        return s, None
+    per_step = s.cost / s.steps
+    lo = RANGES["steps"][0]
+    steps = max(lo, int(WORK_BUDGET / per_step) // 10 * 10)
+    note = (f"steps lowered from {s.steps} to {steps}: one setting may cost at most "
+            f"steps × depth × width² × nets = {WORK_BUDGET:.0e} (about 25 s of training)")
+    return replace(s, steps=steps), note
+
+
+STARTER = encode_points([[-1.2, -0.8], [-0.6, -1.4], [-1.5, 0.2], [1.2, 0.9], [0.5, 1.4],
+                         [1.4, -0.2]], [0, 0, 0, 1, 1, 1])
 
 
 def check_setting(name: str, value):
@@ -91,6 +186,8 @@ def check_setting(name: str, value):
         if not isinstance(value, bool):
             raise ValueError(f"{name} must be True or False, got {value!r}")
         return value
+    if name == "points":
+        return check_points(value)
     if name in CHOICES:
         return check_choice(name, value, CHOICES[name])
     if name in PRESETS:
@@ -111,6 +208,8 @@ def parse_value(name: str, text: str):
         if text.lower() in FALSE_WORDS:
             return False
         raise ValueError(f"{name} must be one of 1/0, true/false, on/off, got {text!r}")
+    if name == "points":
+        return check_setting(name, text)
     if name in CHOICES:
         return check_setting(name, text.lower())
     if name in RANGES and isinstance(RANGES[name][0], int):
@@ -155,13 +254,19 @@ def parse_query(query: str | None, base: Settings | None = None) -> tuple[Settin
         if key not in FIELD_NAMES:
             notes.append(f"unknown setting {key[:40]!r} ignored")
             continue
+        limit = 2 * MAX_POINTS + 1 if key == "points" else MAX_TEXT
+        if len(text) > limit:
+            # refused whole: a long text is not read, so nothing past its start can surprise
+            notes.append(f"{key} must be at most {limit} characters, got {len(text)}; ignored")
+            continue
         try:
-            value = parse_value(key, text[:100])
+            value = parse_value(key, text)
         except ValueError as err:
             notes.append(f"{err}; ignored")
             continue
         if key in PRESETS and not math.isclose(value, float(text)):
-            notes.append(f"{key}={text[:20]} is not offered; using the nearest, {value:g}")
+            notes.append(f"{key}={_clip(text.strip(), 20)} is not offered; "
+                         f"using the nearest, {value:g}")
         settings = replace(settings, **{key: value})
     if len(notes) > MAX_NOTES:
         notes = notes[:MAX_NOTES] + [f"{len(notes) - MAX_NOTES} more items ignored"]

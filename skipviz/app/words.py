@@ -29,6 +29,33 @@ STRINGS = {
         "data_group": "data and training",
         "net_group": "network",
         "spirals": "spirals", "moons": "moons", "circles": "circles", "xor": "xor",
+        "optimizer": "optimizer",
+        "opt_adam": "Adam", "opt_sgd": "SGD",
+        "drawn": "your own points",
+        "draw": "click a map to add",
+        "draw_clear": "clear points",
+        "class_0": "class 0 (orange)", "class_1": "class 1 (sky blue)",
+        "pause": "pause", "resume": "resume",
+        "step_button": "step ▸",
+        "shown_step": "shown step",
+        "save_run": "setting + weights (.zip)",
+        "save_profile": "gradient profile", "save_loss": "loss", "save_updates": "update sizes",
+        "save_heat_plain": "heatmap (left)", "save_heat_skip": "heatmap (right)",
+        "save_map_plain": "boundary (left)", "save_map_skip": "boundary (right)",
+        "save_diagram": "network diagram",
+        "download_wait": "wait until the run is done, then ask again",
+        "download_ready": "download skipviz-setting.zip",
+        "budget": "{msg}",
+        "state_draw": "draw at least one point of each class (click a decision map)",
+        "state_paused": "paused at step {step}/{steps}",
+        "state_replaying": "replaying… step {step}/{steps}",
+        "state_replayed": "done (trained earlier on this server, replayed)",
+        "note_adam": ("Adam divides each gradient by its own running size, so even a layer whose "
+                      "gradient has vanished takes full-size steps (see the update sizes): a plain "
+                      "net that fails under Adam fails for another reason. Choose SGD to see a "
+                      "vanishing gradient freeze the first layers."),
+        "fig_updates": "weight update per layer ‖ΔW_l‖ (● step 0, ┈ shown step)",
+        "fig_diagram": "the nets, input at the bottom: line ‖dL/dx_l‖, arc α‖dL/dx_l+1‖",
         # variants
         "plain": "plain (no skip)",
         "residual": "residual (skip)",
@@ -41,7 +68,7 @@ STRINGS = {
         "state_diverged": "diverged at step {step}",
         "state_error": "something went wrong: {msg}",
         "status_config": ("depth {depth} · skip {skip} · α={alpha:g} · {activation} · init ×{init_scale:g}"
-                          " · width {width} · {dataset} · {steps} steps · lr {lr:g} · seed {seed}"),
+                          " · width {width} · {dataset} · {steps} steps · lr {lr:g} · {optimizer} · seed {seed}"),
         "on": "on", "off": "off",
         "loss_of": "{variant}: loss {loss}",
         "loss_not_finite": "{variant}: loss no longer finite",
@@ -78,7 +105,7 @@ STRINGS = {
         "fig_layer": "layer l (input side → output side)",
         "fig_loss": "training loss",
         "fig_step": "step",
-        "fig_heat": "‖dL/dx_l‖ over training: {variant}",
+        "fig_heat": "‖dL/dx_l‖: {variant}",
         "fig_boundary": "decision boundary: {variant}",
         "fig_layer_short": "layer l",
         "fig_xent": "cross-entropy",
@@ -108,6 +135,32 @@ STRINGS = {
         "data_group": "数据与训练",
         "net_group": "网络",
         "spirals": "双螺旋", "moons": "双月", "circles": "同心圆", "xor": "异或",
+        "optimizer": "优化器",
+        "opt_adam": "Adam", "opt_sgd": "SGD",
+        "drawn": "自己画的点",
+        "draw": "点击决策图添加",
+        "draw_clear": "清除所有点",
+        "class_0": "第 0 类（橙色）", "class_1": "第 1 类（天蓝色）",
+        "pause": "暂停", "resume": "继续",
+        "step_button": "单步 ▸",
+        "shown_step": "显示第几步",
+        "save_run": "设置 + 权重（.zip）",
+        "save_profile": "梯度分布", "save_loss": "损失", "save_updates": "更新大小",
+        "save_heat_plain": "热图（左）", "save_heat_skip": "热图（右）",
+        "save_map_plain": "决策边界（左）", "save_map_skip": "决策边界（右）",
+        "save_diagram": "网络示意图",
+        "download_wait": "请等训练完成后再点一次",
+        "download_ready": "下载 skipviz-setting.zip",
+        "budget": "{msg}",
+        "state_draw": "每一类至少画一个点（点击决策图）",
+        "state_paused": "已暂停于第 {step}/{steps} 步",
+        "state_replaying": "回放中… 第 {step}/{steps} 步",
+        "state_replayed": "完成（本服务器之前训练过，此为回放）",
+        "note_adam": ("Adam 会把每个梯度除以它自身的滑动平均大小，所以即使某层的梯度已经消失，它仍然迈出"
+                      "正常大小的步子（见更新大小图）：在 Adam 下失败的普通网络另有原因。选择 SGD 可以看到"
+                      "消失的梯度让前几层停止学习。"),
+        "fig_updates": "每层的权重更新 ‖ΔW_l‖（● 第 0 步，┈ 显示的步）",
+        "fig_diagram": "网络示意，输入在下：直线 ‖dL/dx_l‖，弧线 α‖dL/dx_l+1‖",
         "plain": "普通网络（无跳跃）",
         "residual": "残差网络（有跳跃）",
         "partial": "跳跃强度 α={alpha:g}",
@@ -118,7 +171,7 @@ STRINGS = {
         "state_diverged": "在第 {step} 步发散",
         "state_error": "出错了：{msg}",
         "status_config": ("深度 {depth} · 跳跃 {skip} · α={alpha:g} · {activation} · 初始化 ×{init_scale:g}"
-                          " · 宽度 {width} · {dataset} · {steps} 步 · 学习率 {lr:g} · 种子 {seed}"),
+                          " · 宽度 {width} · {dataset} · {steps} 步 · 学习率 {lr:g} · {optimizer} · 种子 {seed}"),
         "on": "开", "off": "关",
         "loss_of": "{variant}：损失 {loss}",
         "loss_not_finite": "{variant}：损失已不是有限值",
@@ -149,7 +202,7 @@ STRINGS = {
         "fig_layer": "第 l 层（输入端 → 输出端）",
         "fig_loss": "训练损失",
         "fig_step": "步",
-        "fig_heat": "训练过程中的 ‖dL/dx_l‖：{variant}",
+        "fig_heat": "‖dL/dx_l‖：{variant}",
         "fig_boundary": "决策边界：{variant}",
         "fig_layer_short": "第 l 层",
         "fig_xent": "交叉熵",
@@ -172,3 +225,12 @@ def variant_name(lang: str, alpha: float) -> str:
     if alpha == 1:
         return tr(lang, "residual")
     return tr(lang, "partial", alpha=alpha)
+
+
+def variant_file(alpha: float) -> str:
+    """a file name for a variant: plain, residual or skip_0.5."""
+    if alpha == 0:
+        return "plain"
+    if alpha == 1:
+        return "residual"
+    return f"skip_{alpha:g}"

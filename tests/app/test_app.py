@@ -5,6 +5,7 @@ import time
 
 import numpy as np
 import pytest
+from support.app_checks import loss_points
 
 from skipviz.app import App
 from skipviz.app.cache import ResultCache, Snapshot
@@ -29,9 +30,8 @@ def app():
 
 
 def render(app):
-    # what the browser would ask for: both figures drawn, without errors
-    for canvas in app.figures.canvases:
-        canvas.draw()
+    # what a page that connects gets: every mark sent again, without errors
+    app.figures.redraw()
 
 
 def test_first_run_trains_plain_and_residual_and_says_done(app):
@@ -44,8 +44,8 @@ def test_first_run_trains_plain_and_residual_and_says_done(app):
     assert "depth 6" in app.status.value
     render(app)
     # the profile shows both variants' step-0 gradients, the loss curves have every step
-    assert len(app.figures.start_lines[0].get_xdata()) == SMALL["depth"]
-    assert len(app.figures.loss_lines[1].get_xdata()) == SMALL["steps"]
+    assert len(app.figures.profile.start[0].x) == SMALL["depth"]
+    assert loss_points(app, 1) == SMALL["steps"]
 
 
 def test_reading_is_computed_from_the_run(app):
@@ -98,8 +98,8 @@ def test_skip_toggle_in_compare_mode_only_moves_the_focus(app):
     before = app.runner.last
     app.set(skip=False)
     assert app.runner.last is before
-    plain_line, res_line = app.figures.loss_lines
-    assert plain_line.get_linewidth() > res_line.get_linewidth()
+    plain_line, res_line = (lines[0] for lines in app.figures.loss.lines)
+    assert plain_line.stroke_width > res_line.stroke_width
     assert "skip off" in app.status.value
 
 
@@ -108,7 +108,8 @@ def test_compare_off_trains_only_the_chosen_variant(app):
     snaps = app.wait(120)
     assert [s.alpha for s in snaps] == [0.5]
     render(app)
-    assert not app.figures.ax_heat[1].get_visible()
+    assert app.figures.heat[1].figure.layout.visibility == "hidden"
+    assert not any(m.visible for m in app.figures.heat[1].bands)
 
 
 def test_diverged_run_says_where_and_keeps_working(app):

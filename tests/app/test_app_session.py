@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # an ordinary run, one that diverges, and a single partial-skip run on other data
 SETTINGS = [
     Settings(depth=12, width=8, steps=30, seed=3),
-    Settings(depth=40, width=8, steps=30, activation="linear", init_scale=3.0, lr=1.0),
+    Settings(depth=60, width=8, steps=30, activation="linear", init_scale=10.0, lr=1.0),
     Settings(depth=10, width=8, steps=30, compare=False, alpha=0.5, activation="relu",
              dataset="moons", seed=7, lang="zh"),
 ]
@@ -62,6 +62,7 @@ def fingerprints() -> list[dict]:
                 assert app.status_state in ("done", "diverged") and not app.runner.last.cached
                 out.append(fingerprint(app))
             app.runner.cache.clear()
+            app.runner.store.clear()  # and the server's store: retrained, not replayed
             app.set(depth=2)  # move away, so the next pass retrains the first setting
             app.wait(300)
         return out
@@ -129,7 +130,7 @@ RSS_BUDGET_MB = 50
 def setting(i: int) -> Settings:
     """the i-th slider move of a long lesson: every control, new data each time, some blow-ups."""
     return Settings(
-        depth=(1, 3, 8, 20, 30)[i % 5],
+        depth=(1, 3, 8, 20, 60)[i % 5],  # 60: a linear net at init x10 diverges
         width=(4, 8, 16)[i % 3],
         steps=10,
         skip=i % 4 != 1,

@@ -21,14 +21,12 @@ def trainer_threads() -> list[threading.Thread]:
 
 
 def render(app):
-    """what the browser would ask for: both figures drawn (an error here fails the test).
+    """what a page that (re)connects gets: every mark of every figure sent again, in full.
 
-    the worker paces its redraws by the last render's time; with no browser waiting on
-    these renders, that pacing would only slow the headless tests down, so it is reset.
+    the browser draws the figures (bqplot); the kernel only serialises numbers, so an
+    error in the marks' data (a shape, a dtype, a nan where json allows none) fails here.
     """
-    for canvas in app.figures.canvases:
-        canvas.draw()
-    app.figures.draw_seconds = 0.0
+    app.figures.redraw()
 
 
 def text(html: str) -> str:
@@ -36,22 +34,32 @@ def text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
 
 
-def finite_points(line) -> int:
-    return int(np.isfinite(np.asarray(line.get_ydata(), dtype=float)).sum())
+def finite_points(mark) -> int:
+    """the finite y values a visible mark draws (0 for a hidden or empty mark)."""
+    if not mark.visible or mark.y is None:
+        return 0
+    return int(np.isfinite(np.asarray(mark.y, dtype=float)).sum())
 
 
 def profile_layers(app) -> list[int]:
     """how many layers each drawn step-0 gradient profile spans (0 for an empty slot)."""
-    return [len(line.get_xdata()) for line in app.figures.start_lines]
+    return [len(line.x) for line in app.figures.profile.start]
+
+
+def loss_points(app, slot: int) -> int:
+    """the steps of slot's loss curve in the browser (each band once, less the overlaps)."""
+    marks = [m for m in app.figures.loss.lines[slot] if m.visible]
+    return sum(len(m.x) for m in marks) - max(len(marks) - 1, 0)
 
 
 def blank_panels(app) -> list[str]:
     """the panels of the dashboard that show neither data nor words: should be none."""
     f = app.figures
     blank = []
-    if not any(finite_points(ln) for ln in f.start_lines) and not f.profile_note.get_text():
+    if not any(finite_points(ln) for ln in f.profile.start) and not f.profile.note:
         blank.append("gradient profile")
-    if not any(finite_points(ln) for ln in f.loss_lines) and not f.loss_note.get_text():
+    lines = [m for slot in f.loss.lines for m in slot]
+    if not any(finite_points(ln) for ln in lines) and not f.loss.note:
         blank.append("loss")
     return blank
 

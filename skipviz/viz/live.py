@@ -1,0 +1,539 @@
+"""live figures the browser draws (bqplot): the kernel sends numbers, marks update in place.
+
+every artist is built once and then fed. a history (loss per step, ||dL/dx_l|| per step and
+layer) is cut into bands of steps, one mark per band: a frame resends only the bands whose
+steps changed, so a long run sends each step a few times, never the whole history per frame.
+
+>>> loss = LossCurves(slots=2)
+>>> loss.reset(steps=200, alphas=(0.0, 1.0))
+>>> loss.extend(0, losses_so_far)           # only the new steps go to the browser
+>>> loss.figure                             # an ipywidget: put it in a layout
+"""
+
+from __future__ import annotations
+
+import math
+
+import bqplot as bq
+import numpy as np
+
+from .axes import positive
+from .palette import CLASS_COLORS, variant_color
+
+MAX_BANDS = 16  # marks per history: a band holds ceil(steps / MAX_BANDS) steps
+FONT = {"font-size": "12px"}
+MARGIN = {"top": 32, "bottom": 42, "left": 58, "right": 14}
+GREY = "#BBBBBB"
+
+__all__ = ["DecisionMap", "GradientHeatmap", "GradientProfile", "LossCurves", "NetworkDiagram",
+           "UpdateSizes", "band_size", "live_figure", "log_range", "widget_tree"]
+
+
+def live_figure(title: str = "", x_label: str = "", y_label: str = "", *, log_y: bool = False,
+                width: int = 420, height: int = 250, reverse_y: bool = False):
+    """(figure, x scale, y scale, x axis, y axis): the one axis style of every live figure."""
+    xs = bq.LinearScale()
+    ys = bq.LogScale(reverse=reverse_y) if log_y else bq.LinearScale(reverse=reverse_y)
+    ax = bq.Axis(scale=xs, label=x_label, grid_color="#EEEEEE", label_offset="32px")
+    ay = bq.Axis(scale=ys, label=y_label, side="left", grid_color="#EEEEEE",
+                 tick_format=".0e" if log_y else "", label_offset="46px")
+    fig = bq.Figure(marks=[], axes=[ax, ay], title=title, fig_margin=dict(MARGIN),
+                    title_style=dict(FONT), padding_y=0.0, padding_x=0.0, animation_duration=0,
+                    layout={"width": f"{width}px", "height": f"{height}px"})
+    return fig, xs, ys, ax, ay
+
+
+def log_range(*arrays, pad: float = 2.0) -> tuple[float, float] | None:
+    """(lo, hi) that fits every finite positive value on a log axis, or None if there is none."""
+    vals = [positive(a).ravel() for a in arrays if a is not None and np.size(a)]
+    vals = np.concatenate(vals) if vals else np.zeros(0)
+    vals = vals[np.isfinite(vals)]
+    if not len(vals):
+        return None
+    lo, hi = max(vals.min() / pad, 1e-300), min(vals.max() * pad, 1e300)
+    return (lo, hi) if hi > lo else (lo / 10, lo * 10)
+
+
+def widget_tree(root) -> list:
+    """`root` and every widget it holds in a synced trait (marks, scales, axes, tooltips,
+    children, layouts, styles): what must be closed for nothing of it to stay behind."""
+    from ipywidgets import Widget
+
+    found, todo = {}, [root]
+    while todo:
+        widget = todo.pop()
+        if id(widget) in found:
+            continue
+        found[id(widget)] = widget
+        for name in widget.keys:
+            value = getattr(widget, name, None)
+            items = value.values() if isinstance(value, dict) else \
+                value if isinstance(value, (list, tuple)) else (value,)
+            todo.extend(item for item in items if isinstance(item, Widget))
+    return list(found.values())
+
+
+def band_size(steps: int) -> int:
+    """steps per band, so one history needs at most MAX_BANDS marks."""
+    return max(1, math.ceil(steps / MAX_BANDS))
+
+
+def _stroke(mark, focused: bool | None, bold: float = 2.6, thin: float = 1.2):
+    # with two variants the focused one is bold and opaque; with one, both rules are the same
+    on = focused is None or focused
+    mark.stroke_width = bold if on else thin
+    mark.opacities = [1.0 if on else 0.55]
+
+
+class GradientProfile:
+    """||dL/dx_l|| per layer on a log axis: step 0 (solid, dots) and the shown step (dashed).
+
+    every dot shows its exact value on hover (layer, ||dL/dx||).
+    """
+
+    def __init__(self, slots: int = 2, width: int = 460, height: int = 260):
+        self.figure, self.x, self.y, self.x_axis, self.y_axis = live_figure(
+            log_y=True, width=width, height=height)
+        self.start, self.shown, self.dots, self.shown_dots = [], [], [], []
+        tip = bq.Tooltip(fields=["x", "y"], formats=["d", ".4g"], labels=["layer", "‖dL/dx‖"])
+        for _ in range(slots):
+            scales = {"x": self.x, "y": self.y}
+            self.start.append(bq.Lines(x=[], y=[], scales=scales, stroke_width=2))
+            self.shown.append(bq.Lines(x=[], y=[], scales=scales, line_style="dashed"))
+            self.dots.append(bq.Scatter(x=[], y=[], scales=scales, default_size=22, tooltip=tip,
+                                        stroke="white"))
+            self.shown_dots.append(bq.Scatter(x=[], y=[], scales=scales, default_size=10,
+                                              tooltip=tip, marker="diamond"))
+        # words for a profile with nothing finite to draw, so the panel is never just empty
+        self.label = bq.Label(x=[0.02], y=[0.95], text=[""], align="start", default_size=12,
+                              scales={"x": bq.LinearScale(min=0, max=1),
+                                      "y": bq.LinearScale(min=0, max=1)}, colors=["#333333"])
+        self.figure.marks = [*self.start, *self.shown, *self.dots, *self.shown_dots, self.label]
+
+    @property
+    def note(self) -> str:
+        return self.label.text[0] if len(self.label.text) else ""
+
+    @note.setter
+    def note(self, text: str):
+        self.label.text = [text]
+
+    def show(self, slot: int, alpha: float | None, step0=None, shown=None,
+             focused: bool | None = None, name: str = ""):
+        """slot's variant `alpha` (None hides it): its step-0 profile and the shown step's."""
+        marks = (self.start[slot], self.shown[slot], self.dots[slot], self.shown_dots[slot])
+        if alpha is None or step0 is None or not len(step0):
+            for m in marks:
+                with m.hold_sync():
+                    m.x, m.y = [], []
+            return
+        color = variant_color(alpha)
+        layers = np.arange(1, len(step0) + 1, dtype=np.float64)
+        for m, values in zip(marks, (step0, shown, step0, shown), strict=True):
+            with m.hold_sync():
+                v = positive(values) if values is not None else np.zeros(0)
+                m.x, m.y = (layers, v) if len(v) else ([], [])
+                m.colors = [color]
+                if isinstance(m, bq.Lines):
+                    _stroke(m, focused, bold=2.4, thin=1.0)
+                    m.labels = [name]
+                else:
+                    m.opacities = [1.0 if focused is None or focused else 0.5]
+
+    def fit(self, *profiles, depth: int):
+        """the axes fit `profiles` (the y range) and layers 1..depth."""
+        with self.figure.hold_sync():
+            self.x.min, self.x.max = 0.5, depth + 0.5
+            span = log_range(*profiles)
+            if span is not None:
+                self.y.min, self.y.max = span
+
+
+class LossCurves:
+    """training loss per step (log axis), appended band by band; a cursor marks the shown step.
+
+    hovering a point shows its step and exact loss; a diverged run ends in a cross.
+    """
+
+    def __init__(self, slots: int = 2, width: int = 460, height: int = 260):
+        self.figure, self.x, self.y, self.x_axis, self.y_axis = live_figure(
+            log_y=True, width=width, height=height)
+        self.slots = slots
+        self.lines: list[list[bq.Lines]] = [[] for _ in range(slots)]
+        self.hover: list[list[bq.Scatter]] = [[] for _ in range(slots)]
+        self.sent = [0] * slots
+        self.alphas: list[float | None] = [None] * slots
+        self.focus: list[bool | None] = [None] * slots
+        self.band = 1
+        self.tip = bq.Tooltip(fields=["x", "y"], formats=["d", ".5g"], labels=["step", "loss"])
+        unit = bq.LinearScale(min=0, max=1)
+        self.cursor = bq.Lines(x=[0, 0], y=[0, 1], scales={"x": self.x, "y": unit},
+                               colors=["#444444"], line_style="dotted", visible=False)
+        self.crosses = [bq.Scatter(x=[], y=[], scales={"x": self.x, "y": self.y},
+                                   marker="cross", default_size=90) for _ in range(slots)]
+        self.label = bq.Label(x=[0.98], y=[0.95], text=[""], align="end", default_size=12,
+                              scales={"x": unit, "y": unit}, colors=["#333333"])
+        # every band's mark exists from the start: a run never adds widgets, only data
+        for slot in range(slots):
+            scales = {"x": self.x, "y": self.y}
+            for _ in range(MAX_BANDS):
+                self.lines[slot].append(bq.Lines(x=[], y=[], scales=scales, visible=False))
+                self.hover[slot].append(bq.Scatter(x=[], y=[], scales=scales, default_size=14,
+                                                   opacities=[0.0], tooltip=self.tip,
+                                                   visible=False))
+        self._marks()
+
+    @property
+    def note(self) -> str:
+        return self.label.text[0] if len(self.label.text) else ""
+
+    @note.setter
+    def note(self, text: str):
+        self.label.text = [text]
+
+    def _marks(self):
+        bands = [m for slot in range(self.slots) for m in (*self.lines[slot], *self.hover[slot])]
+        self.figure.marks = [*bands, *self.crosses, self.cursor, self.label]
+
+    def reset(self, steps: int, alphas):
+        """a new run of `steps` steps with one variant per slot (None: an empty slot)."""
+        self.band = band_size(steps)
+        alphas = list(alphas) + [None] * (self.slots - len(alphas))
+        with self.figure.hold_sync():
+            self.x.min, self.x.max = 0, max(steps, 1)
+            for slot in range(self.slots):
+                self.alphas[slot] = alphas[slot]
+                self.sent[slot] = 0
+                for m in (*self.lines[slot], *self.hover[slot]):
+                    m.visible = False
+                with self.crosses[slot].hold_sync():
+                    self.crosses[slot].x, self.crosses[slot].y = [], []
+
+    def extend(self, slot: int, losses) -> int:
+        """send the steps of `losses` (the whole history so far) the browser lacks; returns
+        how many steps went out (a band already sent whole is never sent again)."""
+        losses = np.asarray(losses, dtype=np.float64)
+        n, sent, R = len(losses), self.sent[slot], self.band
+        if n <= sent or self.alphas[slot] is None:
+            return 0
+        color = variant_color(self.alphas[slot])
+        for k in range(sent // R, (n - 1) // R + 1):
+            lo, hi = k * R, min((k + 1) * R, n)
+            # each band starts at the previous band's last point, so the curve has no gaps
+            start = max(lo - 1, 0)
+            x = np.arange(start, hi, dtype=np.float64)
+            y = positive(losses[start:hi])
+            for m in (self.lines[slot][k], self.hover[slot][k]):
+                with m.hold_sync():
+                    m.x, m.y = x, y
+                    m.colors = [color]
+                    m.visible = True
+                    if isinstance(m, bq.Lines):
+                        _stroke(m, self.focus[slot])
+        self.sent[slot] = n
+        return n - sent
+
+    def set_focus(self, slot: int, focused: bool | None):
+        """bold (focused) or thin (the other variant); None: the only variant shown."""
+        if self.focus[slot] == focused:
+            return
+        self.focus[slot] = focused
+        for m in self.lines[slot]:
+            _stroke(m, focused)
+
+    def mark_end(self, slot: int, step: int | None, value: float | None):
+        """a cross where a diverged run stopped (its last finite loss); None clears it."""
+        c = self.crosses[slot]
+        with c.hold_sync():
+            if step is None or value is None or self.alphas[slot] is None:
+                c.x, c.y = [], []
+            else:
+                c.x, c.y = [float(step)], [float(value)]
+                c.colors = [variant_color(self.alphas[slot])]
+
+    def fit(self, *losses):
+        span = log_range(*losses, pad=1.3)
+        if span is not None:
+            with self.y.hold_sync():
+                self.y.min, self.y.max = span
+
+    def show_step(self, step: int | None):
+        """a dotted rule at `step` (None hides it): where the scrubber is."""
+        with self.cursor.hold_sync():
+            self.cursor.visible = step is not None
+            if step is not None:
+                self.cursor.x = [float(step), float(step)]
+
+
+class GradientHeatmap:
+    """||dL/dx_l|| of every layer (x) at every step (y, down), log colours, band by band.
+
+    black: a norm that is exactly 0 (the end point of vanishing); steps not run stay blank;
+    an overflow to inf takes the top colour.
+    """
+
+    def __init__(self, colors: bq.ColorScale, width: int = 240, height: int = 250):
+        self.figure, self.x, self.y, self.x_axis, self.y_axis = live_figure(
+            width=width, height=height, reverse_y=True)
+        self.color = colors
+        self.bands: list[bq.HeatMap] = []
+        self.sent, self.band, self.depth = 0, 1, 1
+        unit = bq.LinearScale(min=0, max=1)
+        self.cursor = bq.Lines(x=[0, 1], y=[0, 0], scales={"x": unit, "y": self.y},
+                               colors=["#FFFFFF"], stroke_width=1.5, visible=False)
+        self.bands = [bq.HeatMap(x=np.arange(2.0), y=np.arange(2.0), color=np.zeros((2, 2)),
+                                 scales={"x": self.x, "y": self.y, "color": self.color},
+                                 visible=False) for _ in range(MAX_BANDS)]
+        self.figure.marks = [*self.bands, self.cursor]
+
+    def reset(self, steps: int, depth: int):
+        self.band, self.depth, self.sent = band_size(steps), depth, 0
+        with self.figure.hold_sync():
+            self.x.min, self.x.max = 0.5, depth + 0.5
+            self.y.min, self.y.max = 0, max(steps, 1)
+            for m in self.bands:
+                m.visible = False
+
+    def extend(self, grad_norms) -> int:
+        """send the rows of `grad_norms` (steps run, depth) the browser lacks."""
+        g = np.asarray(grad_norms, dtype=np.float64)
+        n, sent, R = len(g), self.sent, self.band
+        if n <= sent or g.ndim != 2:
+            return 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logs = np.log10(np.where(np.isfinite(g), g, np.inf))
+        logs[np.isneginf(logs)] = np.nan  # exactly 0: null colour (black)
+        logs[np.isposinf(logs) | np.isnan(g)] = 300.0  # overflow: above the top colour
+        layers = np.arange(1, g.shape[1] + 1, dtype=np.float64)
+        for k in range(sent // R, (n - 1) // R + 1):
+            lo, hi = k * R, min((k + 1) * R, n)
+            rows = logs[lo:hi].astype(np.float32)
+            steps = np.arange(lo, hi, dtype=np.float64) + 0.5
+            if len(rows) == 1:  # a heatmap needs two rows: one step is one row, drawn twice
+                rows, steps = np.vstack([rows, rows]), np.array([lo + 0.25, lo + 0.75])
+            x = layers
+            if rows.shape[1] == 1:  # and two columns: one layer is drawn twice too
+                rows, x = np.hstack([rows, rows]), np.array([0.75, 1.25])
+            m = self.bands[k]
+            with m.hold_sync():
+                m.x, m.y, m.color = x, steps, rows
+                m.visible = True
+        self.sent = n
+        return n - sent
+
+    def clear(self):
+        self.sent = 0
+        for m in self.bands:
+            m.visible = False
+        self.show_step(None)
+
+    def show_step(self, step: int | None):
+        with self.cursor.hold_sync():
+            self.cursor.visible = step is not None
+            if step is not None:
+                self.cursor.y = [step + 0.5, step + 0.5]
+
+
+def heat_colors() -> bq.ColorScale:
+    """the log10 colour scale the heatmaps (and the network diagram) share."""
+    return bq.ColorScale(scheme="viridis", min=-8, max=0)
+
+
+def fit_heat_colors(scale: bq.ColorScale, *grad_norms):
+    """fit the shared log colours: from the 1st percentile to the largest finite norm."""
+    vals = [positive(g).ravel() for g in grad_norms if g is not None and np.size(g)]
+    vals = np.concatenate(vals) if vals else np.zeros(0)
+    vals = vals[np.isfinite(vals)]
+    if not len(vals):
+        return
+    hi = float(np.log10(vals.max()))
+    lo = max(float(np.log10(np.percentile(vals, 1))), hi - 12)
+    with scale.hold_sync():
+        scale.min, scale.max = lo, max(hi, lo + 1)
+
+
+class DecisionMap:
+    """p(class 1) over the data's plane (class colours through white), the data on top.
+
+    points show their coordinates and class on hover; `on_click(fn)` hands clicks on the
+    empty plane to fn(x, y) (drawing a dataset).
+    """
+
+    def __init__(self, X, y, n: int = 60, margin: float = 0.3, width: int = 250,
+                 height: int = 250):
+        self.figure, self.x, self.y, self.x_axis, self.y_axis = live_figure(
+            width=width, height=height)
+        self.figure.fig_margin = {"top": 32, "bottom": 24, "left": 30, "right": 8}
+        self.n, self.margin = n, margin
+        probs = bq.ColorScale(colors=[CLASS_COLORS[0], "#FFFFFF", CLASS_COLORS[1]], min=0, max=1)
+        classes = bq.OrdinalColorScale(colors=list(CLASS_COLORS), domain=[0, 1])
+        tip = bq.Tooltip(fields=["x", "y", "color"], formats=[".2f", ".2f", "d"],
+                         labels=["x₁", "x₂", "class"])
+        self.grid = bq.HeatMap(x=np.arange(2.0), y=np.arange(2.0), color=np.full((2, 2), 0.5),
+                               scales={"x": self.x, "y": self.y, "color": probs},
+                               visible=False)
+        self.points = bq.Scatter(x=[], y=[], color=[], default_size=14, stroke="#333333",
+                                 scales={"x": self.x, "y": self.y, "color": classes},
+                                 tooltip=tip)
+        self.figure.marks = [self.grid, self.points]
+        self.set_data(X, y)
+
+    def set_data(self, X, y):
+        X, y = np.asarray(X, dtype=np.float64), np.asarray(y).astype(int)
+        lo = (X.min(0) if len(X) else np.full(2, -1.0)) - self.margin
+        hi = (X.max(0) if len(X) else np.full(2, 1.0)) + self.margin
+        self.xs, self.ys = np.linspace(lo[0], hi[0], self.n), np.linspace(lo[1], hi[1], self.n)
+        with self.figure.hold_sync():
+            self.x.min, self.x.max = float(lo[0]), float(hi[0])
+            self.y.min, self.y.max = float(lo[1]), float(hi[1])
+            with self.points.hold_sync():
+                self.points.x, self.points.y, self.points.color = X[:, 0], X[:, 1], y
+            with self.grid.hold_sync():
+                self.grid.x, self.grid.y = self.xs, self.ys
+
+    def update(self, probs):
+        """probs (n, n) of class 1 on the grid (rows: y), or None to hide the map."""
+        with self.grid.hold_sync():
+            if probs is None:
+                self.grid.visible = False
+                return
+            probs = np.asarray(probs, dtype=np.float32)
+            if probs.shape != (len(self.ys), len(self.xs)):
+                self.n = probs.shape[0]
+                self.xs = np.linspace(self.xs[0], self.xs[-1], probs.shape[1])
+                self.ys = np.linspace(self.ys[0], self.ys[-1], probs.shape[0])
+                self.grid.x, self.grid.y = self.xs, self.ys
+            self.grid.color = probs
+            self.grid.visible = True
+
+    def on_click(self, callback):
+        """callback(x, y) for a click on the plane (outside any point)."""
+        def clicked(_mark, event):
+            point = event.get("domain", {})
+            if "x" in point and "y" in point:
+                callback(float(point["x"]), float(point["y"]))
+
+        self.points.on_background_click(clicked)
+
+
+class NetworkDiagram:
+    """the net as columns, input at the bottom: stem, one segment per block, head.
+
+    each block's main path is a straight segment, its shortcut an arc beside it; both are
+    coloured by log10 of that block's gradient norm at the shown step (the heatmaps' colours):
+    the segment by ||dL/dx_l|| reaching block l's input, the arc by alpha * ||dL/dx_(l+1)||,
+    the part of the gradient the shortcut alone carries back. a plain net has no arcs.
+    """
+
+    def __init__(self, colors: bq.ColorScale, slots: int = 2, width: int = 260,
+                 height: int = 520):
+        self.figure, self.x, self.y, self.x_axis, self.y_axis = live_figure(
+            width=width, height=height)
+        for axis in self.figure.axes:  # a diagram has no axes, only a colour bar
+            axis.close()
+        self.color = colors
+        self.x.min, self.x.max = -0.6, slots - 0.1
+        self.main, self.arcs, self.last_arcs, self.ends = [], [], [], []
+        for _ in range(slots):
+            scales = {"x": self.x, "y": self.y, "color": self.color}
+            self.main.append(bq.Lines(x=[[0, 0]], y=[[0, 1]], color=[0.0], scales=scales,
+                                      stroke_width=5, visible=False))
+            self.arcs.append(bq.Lines(x=[[0, 0]], y=[[0, 1]], color=[0.0], scales=scales,
+                                      stroke_width=2.5, visible=False))
+            # the last block's shortcut carries the head's input gradient, which is not recorded
+            self.last_arcs.append(bq.Lines(x=[], y=[], scales={"x": self.x, "y": self.y},
+                                           colors=[GREY], stroke_width=2.5, visible=False))
+            self.ends.append(bq.Scatter(x=[], y=[], scales={"x": self.x, "y": self.y},
+                                        marker="square", default_size=160, colors=[GREY],
+                                        stroke="#333333"))
+        self.names = bq.Label(x=[], y=[], text=[], align="middle", default_size=12,
+                              scales={"x": self.x, "y": self.y}, colors=["#333333"])
+        self.figure.marks = [*self.main, *self.arcs, *self.last_arcs, *self.ends, self.names]
+        self.figure.axes = [bq.ColorAxis(scale=self.color, label="log10", side="bottom",
+                                         num_ticks=5)]
+        self.figure.fig_margin = {"top": 36, "bottom": 46, "left": 10, "right": 10}
+        self.depth = 0
+        self._geometry: dict[int, tuple] = {}
+
+    def _shape(self, depth: int):
+        # block l spans [l - 1, l] on the y axis; its arc bulges to the right of the column
+        if depth not in self._geometry:
+            t = np.linspace(0.0, 1.0, 9)
+            arc_x = 0.32 * np.sin(np.pi * t)
+            starts = np.arange(depth, dtype=np.float64)
+            main_y = np.stack([starts + 0.08, starts + 0.92], 1)
+            arc_y = starts[:, None] + 0.05 + 0.9 * t[None, :]
+            self._geometry = {depth: (main_y, arc_x, arc_y)}
+        return self._geometry[depth]
+
+    def show(self, slot: int, alpha: float | None, grad_norms=None, name: str = ""):
+        """slot's net (alpha None hides it) coloured by grad_norms (depth,) at the shown step."""
+        main, arcs, ends = self.main[slot], self.arcs[slot], self.ends[slot]
+        last = self.last_arcs[slot]
+        if alpha is None or grad_norms is None or not len(grad_norms):
+            main.visible = arcs.visible = last.visible = False
+            with ends.hold_sync():
+                ends.x, ends.y = [], []
+            return
+        g = np.asarray(grad_norms, dtype=np.float64)
+        depth = len(g)
+        main_y, arc_x, arc_y = self._shape(depth)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_in = np.log10(np.where(np.isfinite(g), g, np.inf))
+            # the shortcut of block l carries alpha * dL/dx_(l+1); the last block's output
+            # gradient (the head's input) is not recorded, so its arc takes no colour
+            carried = np.append(float(alpha) * g[1:], 1.0)
+            log_arc = np.log10(np.where(np.isfinite(carried), carried, np.inf))
+        for logs in (log_in, log_arc):
+            logs[np.isneginf(logs)] = -300.0  # exactly 0: the bottom colour
+            logs[np.isposinf(logs)] = 300.0
+        cx = float(slot)
+        with main.hold_sync():
+            main.x = np.full((depth, 2), cx)
+            main.y = main_y
+            main.color = np.nan_to_num(log_in, nan=-300.0)
+            main.visible = True
+        with arcs.hold_sync():
+            arcs.visible = alpha != 0 and depth > 1
+            if arcs.visible:
+                arcs.x = np.tile(cx + 0.06 + arc_x, (depth - 1, 1))
+                arcs.y = arc_y[:-1]
+                arcs.color = log_arc[:-1]
+        with last.hold_sync():
+            last.visible = alpha != 0
+            if last.visible:
+                last.x, last.y = cx + 0.06 + arc_x, arc_y[-1]
+        with ends.hold_sync():
+            ends.x, ends.y = [cx, cx], [-0.6, depth + 0.6]
+            ends.colors = [variant_color(alpha)]
+        with self.y.hold_sync():
+            self.depth = max(self.depth, depth) if slot else depth
+            self.y.min, self.y.max = -1.4, self.depth + 1.6
+        self._name(slot, cx, depth, name)
+
+    def _name(self, slot: int, cx: float, depth: int, name: str):
+        xs, ys, texts = list(self.names.x), list(self.names.y), list(self.names.text)
+        while len(texts) <= slot:
+            xs.append(0.0)
+            ys.append(0.0)
+            texts.append("")
+        xs[slot], ys[slot], texts[slot] = cx, depth + 1.3, name
+        with self.names.hold_sync():
+            self.names.x, self.names.y, self.names.text = xs, ys, texts
+
+
+class UpdateSizes:
+    """the size of each layer's weight update ||dW_l|| (log axis), step 0 and shown step."""
+
+    def __init__(self, slots: int = 2, width: int = 460, height: int = 260):
+        self.profile = GradientProfile(slots, width=width, height=height)
+        self.figure = self.profile.figure
+        tip = bq.Tooltip(fields=["x", "y"], formats=["d", ".4g"], labels=["layer", "‖ΔW‖"])
+        for m in (*self.profile.dots, *self.profile.shown_dots):
+            m.tooltip = tip
+
+    def show(self, *args, **kwargs):
+        self.profile.show(*args, **kwargs)
+
+    def fit(self, *profiles, depth: int):
+        self.profile.fit(*profiles, depth=depth)
