@@ -27,16 +27,21 @@ from .probes import (
     forward_signal,
     without_blocks,
 )
+from .reference import BareRun, bare_run
+from .signal_scale import SignalScale, signal_scale
 from .summary import describe_run, gradient_ratio, regime
 from .verdict import THRESHOLDS, VERDICTS, gradient_orders, verdict
 
 __all__ = [
     "BREAK_MODES",
+    "BareRun",
     "DeletionCurve",
     "PathGradients",
+    "SignalScale",
     "THRESHOLDS",
     "VERDICTS",
     "backward_signal",
+    "bare_run",
     "block_jacobian",
     "block_pair",
     "break_block",
@@ -64,6 +69,7 @@ __all__ = [
     "regime",
     "scalar_chain",
     "scale_branch",
+    "signal_scale",
     "through",
     "verdict",
     "without_blocks",
