@@ -21,6 +21,7 @@ import torch.nn.functional as F
 
 from ..core.checks import check_int
 from ..core.train import check_data, check_net
+from .probes import evaluating
 
 MAX_ENUMERATED_BLOCKS = 14  # 2^14 paths: brute force beyond that takes minutes
 
@@ -51,7 +52,8 @@ class _Unrolled:
         X, y = check_data(X, y, out_features, in_features)
         self.alphas = [float(getattr(block, "alpha", 0.0)) for block in net.blocks]
         self.inputs, self.branches = [], []
-        with torch.enable_grad():
+        # eval mode, as at test time: a batchnorm keeps its running statistics untouched
+        with torch.enable_grad(), evaluating(net):
             x = net.stem(X).detach()
             for block, alpha in zip(net.blocks, self.alphas, strict=True):
                 x_in = x.clone().requires_grad_(True)

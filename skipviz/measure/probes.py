@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import itertools
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,21 +87,34 @@ def break_each(net: torch.nn.Module, X, y, mode: str = "zero") -> np.ndarray:
     return np.array([accuracy(break_block(net, k, mode), X, y) for k in range(len(net.blocks))])
 
 
+@contextmanager
+def evaluating(net: torch.nn.Module):
+    """`net` in eval mode for a test-time measurement, its own mode restored afterwards: a
+    batchnorm then uses its running statistics and leaves them as they were."""
+    was_training = net.training
+    net.eval()
+    try:
+        yield net
+    finally:
+        net.train(was_training)
+
+
 @torch.no_grad()
 def without_blocks(net: torch.nn.Module, X, deleted) -> torch.Tensor:
     """the logits of `net` on X with the blocks in `deleted` (0-based) taken out of the stack.
 
     every block maps width -> width, so the rest still fit together; the net is not copied
-    or changed, the deleted blocks are simply not called.
+    or changed (it runs in eval mode, as at test time), the deleted blocks are not called.
     """
     net = check_net(net)
     X = _check_X(net, X)
     gone = _check_subset("deleted", deleted, len(net.blocks))
-    x = net.stem(X)
-    for i, block in enumerate(net.blocks):
-        if i not in gone:
-            x = block(x)
-    return net.head(x)
+    with evaluating(net):
+        x = net.stem(X)
+        for i, block in enumerate(net.blocks):
+            if i not in gone:
+                x = block(x)
+        return net.head(x)
 
 
 @dataclass

@@ -123,3 +123,22 @@ def test_paths_refuse(call, name):
     X, y = sv.make_dataset("moons", n=16)
     with pytest.raises(ValueError, match=name):
         call(sv.make_mlp(3, width=4), X, y)
+
+
+def test_measurements_leave_a_batchnorm_net_as_it_was(spirals):
+    from skipviz.measure import deletion_curve
+
+    X, y = spirals
+    torch.manual_seed(0)
+    net = sv.make_mlp(3, width=8, norm="batch")
+    net.train()
+    stats = [b.clone() for b in net.buffers()]
+    path_gradients(net, X, y)
+    deletion_curve(net, X, y)
+    assert net.training and all(m.training for m in net.modules())
+    for before, after in zip(stats, net.buffers(), strict=True):
+        assert torch.equal(before, after)
+    # and the split still adds up against autograd on the net in eval mode
+    net.eval()
+    torch.testing.assert_close(path_gradients(net, X, y).sum(0), _input_grad(net, X, y),
+                               rtol=1e-4, atol=1e-6)
