@@ -87,7 +87,7 @@ class InformationView:
         zeros = np.flatnonzero(np.asarray(info["plain"]["spread"]) == 0)
         self.zero_note.set_text(
             f"plain spread is exactly 0 from block {blocks[zeros[0]]} on:\n"
-            "every point rounds to one float32 value, and log axes cannot draw 0"
+            "all points round to one float32 value\n(a log axis cannot draw 0)"
             if len(zeros) else "")
         self.axes[0].set_title(f"F scaled by s = {scale:.2f}", fontsize="medium")
 
