@@ -133,3 +133,15 @@ def test_bad_branch_names_branch(bad):
 def test_bad_learn_scale():
     with pytest.raises(ValueError, match="learn_scale"):
         sv.ResidualBlock(4, learn_scale="yes")
+
+
+def test_fixup_needs_the_bias_with_relu():
+    # lesson 08's exercise: with W = 0 and b = 0 too, relu's slope at 0 is 0 and W never learns
+    torch.manual_seed(0)
+    X, y = sv.make_dataset("spirals", n=64, seed=0)
+    net = sv.make_mlp(3, width=8, activation="relu", branch="fixup")
+    with torch.no_grad():
+        for block in net.blocks:
+            block.fc.bias.zero_()
+    F.cross_entropy(net(X), y).backward()
+    assert all(float(b.fc.weight.grad.abs().max()) == 0 for b in net.blocks)
