@@ -130,7 +130,7 @@ class ScalarChainView:
         if first_zero(residual) is not None:
             words.append("residual: 1 + g = 0, the branch cancels the shortcut: exactly 0")
         if gain < 0:
-            words.append("g < 0: the signs alternate, |…| is drawn")
+            words.append("g < 0: gᴸ alternates in sign, |gᴸ| is drawn")
         self.note.set_text("\n".join(words + (["(a log axis cannot draw 0)"]
                                                if len(words) > (gain < 0) else [])))
         self.ax.set_title(f"one number per layer, g = {gain:g}")
@@ -169,11 +169,15 @@ def pytorch_default_gain() -> float:
 
 def gain_words(gain: float) -> str:
     """where g sits against the two named references: pytorch's default init and tanh's
-    critical init (the stretch 1 at which a linear layer keeps |v| on average)."""
-    default = pytorch_default_gain()
-    return (f"g = {gain:.3g}: {gain / default:.2f} × pytorch's default init (g = {default:.3f}, "
-            f"init_scale 1), {gain:.2f} × critical init (g = 1, init_scale "
+    critical init (the stretch 1 at which a linear layer keeps |v| on average). a negative g
+    is a slope against the shortcut for the one-number chain; matrices use |g|."""
+    default, size = pytorch_default_gain(), abs(gain)
+    text = (f"|g| = {size:.3g}: {size / default:.2f} × pytorch's default init (g = {default:.3f}, "
+            f"init_scale 1), {size:.2f} × critical init (g = 1, init_scale "
             f"{init_scale_for_gain(1.0):.2f})")
+    if gain < 0:
+        return f"g = {gain:.3g}, a slope against the shortcut (matrix panels use {text})"
+    return f"g = {gain:.3g}, {text}"
 
 
 GROWTH = ("stays within 10× of 1: the +1 keeps it level",

@@ -36,13 +36,14 @@ def test_the_default_gain_is_pytorchs_default_init():
     assert init_scale_for_gain(g) == pytest.approx(1.0)  # make_mlp's init_scale 1
     assert g == pytest.approx(3**-0.5)
     assert "1.00 × pytorch's default" in gain_words(g) and "critical init (g = 1" in gain_words(g)
+    assert "against the shortcut" in gain_words(-g) and "1.00 × pytorch's" in gain_words(-g)
 
 
 def test_scalar_view_draws_absolute_values_and_names_exact_zeros(ax):
     view = ScalarChainView(ax)
     view.update(sv.scalar_chain(-0.5, 10), -0.5)
     np.testing.assert_allclose(view.residual.get_ydata(), 0.5 ** np.arange(11))
-    assert "signs alternate" in view.note.get_text() and "cannot draw 0" not in view.note.get_text()
+    assert "alternates in sign" in view.note.get_text() and "cannot draw 0" not in view.note.get_text()
     view.update(sv.scalar_chain(-1.0, 10), -1.0)
     assert np.isnan(view.residual.get_ydata()[1:]).all()
     assert "exactly 0" in view.note.get_text() and "cannot draw 0" in view.note.get_text()
