@@ -15,12 +15,11 @@ from ..core.train import TrainResult, train
 from ..measure.paths import PathGradients, path_length_distribution
 from ..measure.probes import DeletionCurve
 from ..viz.axes import positive, set_log_ylim
-from ..viz.palette import CHANCE_COLOR, INPUT_COLOR, RESIDUAL_COLOR
+from ..viz.palette import CHANCE_COLOR, INPUT_COLOR, PREACT_COLOR, RESIDUAL_COLOR
 
 ORDERS = ("original", "pre-activation")
 NAMES = {"original": "weight → norm → act, + x", "pre-activation": "norm → act → weight, + x"}
-# okabe-ito reddish purple: a colour the palette gives nothing else, for the second ordering
-COLORS = {"original": RESIDUAL_COLOR, "pre-activation": "#CC79A7"}
+COLORS = {"original": RESIDUAL_COLOR, "pre-activation": PREACT_COLOR}
 
 PATH_LENGTHS = (
     "the longest path, through all the blocks: that is the deep net",

@@ -8,6 +8,7 @@ from .palette import (
     CLASS_MAP,
     INPUT_COLOR,
     PLAIN_COLOR,
+    PREACT_COLOR,
     RESIDUAL_COLOR,
     variant_color,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "CLASS_MAP",
     "INPUT_COLOR",
     "PLAIN_COLOR",
+    "PREACT_COLOR",
     "RESIDUAL_COLOR",
     "DecisionMap",
     "GradientHeatmap",

@@ -13,7 +13,8 @@ from ..core.checks import check_float
 
 PLAIN_COLOR = "#D55E00"  # vermillion
 RESIDUAL_COLOR = "#0072B2"  # blue
-CLASS_COLORS = ("#E69F00", "#56B4E9")  # orange, sky blue: the two classes of a dataset
+CLASS_COLORS = ("#009E73", "#CC79A7")  # bluish green, reddish purple: the two classes of a dataset
+PREACT_COLOR = "#56B4E9"  # sky blue: a residual net with its blocks in pre-activation order
 INPUT_COLOR = "#999999"  # an input cloud, drawn behind every output
 CHANCE_COLOR = "#777777"  # the chance level on accuracy plots
 # class-0 colour through white to class-1 colour: p(class 1) on every decision map
