@@ -111,6 +111,8 @@ class App:
                                     continuous_update=False)
         self.optimizer = W.Dropdown(options=[(o, o) for o in CHOICES["optimizer"]],
                                     value=s.optimizer)
+        self.norm = W.Dropdown(options=[(n, n) for n in CHOICES["norm"]], value=s.norm)
+        self.branch = W.Dropdown(options=[(b, b) for b in CHOICES["branch"]], value=s.branch)
         self.seed = W.Text(str(s.seed), continuous_update=False, layout=W.Layout(width="auto"))
         self.lang = W.ToggleButtons(options=[("English", "en"), ("中文", "zh")], value=s.lang)
         self.compare = W.Checkbox(s.compare, indent=False)
@@ -121,7 +123,7 @@ class App:
                          "width": self.width, "dataset": self.dataset, "steps": self.steps,
                          "lr": self.lr, "seed": self.seed, "lang": self.lang,
                          "compare": self.compare, "optimizer": self.optimizer,
-                         "points": self.points}
+                         "norm": self.norm, "branch": self.branch, "points": self.points}
         for name, widget in self.controls.items():
             widget.add_class("sv-" + name.replace("_", "-"))
         self.depth_text.add_class("sv-depth-text")
@@ -170,7 +172,7 @@ class App:
     def _build_layout(self):
         depth_row = W.HBox([self.depth, self.depth_text])
         self.net_box = W.VBox([depth_row, self.skip, self.alpha, self.activation,
-                               self.init_scale, self.width])
+                               self.init_scale, self.width, self.norm, self.branch])
         self.data_box = W.VBox([self.dataset, self.draw_box, self.steps, self.lr,
                                 self.optimizer, self.seed, self.points])
         top_row = W.HBox([self.lang, self.compare])
@@ -523,7 +525,7 @@ class App:
         self.depth_text.placeholder = tr(lang, "depth_text")
         self.depth.style.description_width = "7em"
         for widget in (self.alpha, self.activation, self.init_scale, self.width, self.dataset,
-                       self.steps, self.lr, self.optimizer, self.seed):
+                       self.steps, self.lr, self.optimizer, self.norm, self.branch, self.seed):
             widget.style.description_width = "9em"
         self._quiet = True
         try:
@@ -533,6 +535,10 @@ class App:
             value = self.optimizer.value
             self.optimizer.options = [(tr(lang, "opt_" + o), o) for o in CHOICES["optimizer"]]
             self.optimizer.value = value
+            for widget, name in ((self.norm, "norm"), (self.branch, "branch")):
+                value = widget.value
+                widget.options = [(tr(lang, f"{name}_{o}"), o) for o in CHOICES[name]]
+                widget.value = value
             value = self.fig_choice.value
             self.fig_choice.options = [(tr(lang, "save_" + f), f) for f in FIGURES
                                        if f in self.figures.panels]

@@ -13,7 +13,7 @@ import torch
 from ..core.checks import check_choice, check_float, check_int
 from ..core.compare import compare
 from ..core.data import DATASETS
-from ..core.models import ACTIVATIONS
+from ..core.models import ACTIVATIONS, BRANCHES, NORMS
 from ..core.train import OPTIMIZERS
 
 LANGS = ("en", "zh")
@@ -49,6 +49,8 @@ class Settings:
     lang: str = "en"
     compare: bool = True
     optimizer: str = "adam"
+    norm: str = "none"
+    branch: str = "standard"  # how the residual branch is scaled (make_mlp's branch=)
     points: str = ""  # the drawn dataset (dataset="drawn"): see encode_points
 
     def __post_init__(self):
@@ -81,14 +83,15 @@ class Settings:
         """what decides one variant's training run (language and view options do not)."""
         points = self.points if self.dataset == DRAWN else ""
         return (self.dataset, self.depth, self.width, self.activation, self.init_scale,
-                self.steps, self.lr, self.seed, self.optimizer, points,
+                self.steps, self.lr, self.seed, self.optimizer, self.norm, self.branch, points,
                 None if alpha is None else float(alpha))
 
     def train_options(self) -> dict:
         """compare()'s keyword arguments for this setting (steps included)."""
         options = dict(depth=self.depth, width=self.width, activation=self.activation,
                        init_scale=self.init_scale, steps=self.steps, lr=self.lr,
-                       seed=self.seed, optimizer=self.optimizer)
+                       seed=self.seed, optimizer=self.optimizer, norm=self.norm,
+                       branch=self.branch)
         return {k: v for k, v in options.items() if k in COMPARE_OPTIONS}
 
     @property
@@ -113,7 +116,7 @@ PRESETS = {
     "init_scale": (0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0),
 }
 CHOICES = {"activation": tuple(ACTIVATIONS), "dataset": (*DATASETS, DRAWN), "lang": LANGS,
-           "optimizer": OPTIMIZERS}
+           "optimizer": OPTIMIZERS, "norm": tuple(NORMS), "branch": tuple(BRANCHES)}
 FIELD_NAMES = tuple(f.name for f in fields(Settings))
 COMPARE_OPTIONS = tuple(inspect.signature(compare).parameters)
 

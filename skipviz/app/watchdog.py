@@ -20,6 +20,8 @@ DEAD = ("The dashboard's Python kernel has stopped (it was shut down after a lon
         "<a href='#' onclick='location.reload();return false'>Reload the page</a> "
         "to start a fresh one. · 仪表盘的 Python 内核已停止（空闲太久被关闭，或已崩溃），"
         "控件不再起作用。请<a href='#' onclick='location.reload();return false'>重新加载页面</a>。")
+STOPPED = ("stopped: the kernel is gone, nothing trains any more (reload the page) · "
+           "已停止：内核已不在，不会再训练（请重新加载页面）")
 LOST = ("Lost the connection to the server; trying to reconnect… · "
         "与服务器的连接已断开，正在尝试重新连接……")
 
@@ -53,7 +55,16 @@ SCRIPT = r"""
     var b = document.getElementById('sv-kernel-banner');
     if (b && !dead) { b.style.display = 'none'; }
   }
-  function gone() { dead = true; banner(%(dead)s, 'dead'); }
+  function gone() {
+    dead = true;
+    banner(%(dead)s, 'dead');
+    // the status line would keep its last words ("training… step 1/2000") for good
+    document.querySelectorAll('.sv-status').forEach(function (s) {
+      s.classList.remove('sv-busy', 'sv-done', 'sv-diverged', 'sv-waiting');
+      s.classList.add('sv-stopped');
+      s.textContent = %(stopped)s;
+    });
+  }
   function config() {
     try { return JSON.parse(document.getElementById('jupyter-config-data').textContent); }
     catch (e) { return {}; }
@@ -90,4 +101,5 @@ SCRIPT = r"""
 def watchdog_html() -> str:
     import json
 
-    return SCRIPT % {"dead": json.dumps(DEAD), "lost": json.dumps(LOST)}
+    return SCRIPT % {"dead": json.dumps(DEAD), "lost": json.dumps(LOST),
+                     "stopped": json.dumps(STOPPED)}

@@ -7,6 +7,7 @@ is in test_server_safety.py, a class opening it at once in test_crowd.py.
 
 import os
 import signal
+import tempfile
 import time
 
 import psutil
@@ -25,9 +26,15 @@ from support.browser_kit import (
 )
 from support.voila_server import VoilaServer
 
+# every kernel of the test servers shares one fresh result store: a run is trained here, and
+# replayed only where a test asks for it (set before any server starts: they inherit it)
+os.environ.setdefault("SKIPVIZ_STORE", tempfile.mkdtemp(prefix="skipviz-store-"))
+FIGURES = ".sv-app .bqplot.figure"
+
 
 def figure_pixels(page) -> list[bytes]:  # noqa: F811
-    return [c.screenshot() for c in page.locator(".sv-app canvas").all() if c.is_visible()]
+    """what each figure shows, as the browser drew it (bqplot: svg, and canvas heatmaps)."""
+    return [c.screenshot() for c in page.locator(FIGURES).all() if c.is_visible()]
 
 
 def wait_pixels_change(page, before, timeout: float = 30.0):  # noqa: F811
@@ -49,7 +56,8 @@ def test_dashboard_trains_and_follows_the_controls(voila_server, page):  # noqa:
     assert "App.from_query" not in page.content()  # sources stripped
     assert_clean(page)
     before = figure_pixels(page)
-    assert len(before) >= 2  # ipympl: an image canvas (+ an overlay) per figure
+    # profile, loss, two heatmaps, two decision maps and the network diagram
+    assert len(before) >= 7
 
     # type a new depth into the readout, as a learner would
     box = page.locator(".sv-depth-text input")
@@ -132,8 +140,9 @@ def test_a_typed_bad_value_is_refused_in_words(voila_server, page):  # noqa: F81
 
 
 def test_a_dead_kernel_is_reported_in_words(voila_server, page):  # noqa: F811
-    page.goto(voila_server.url + "?depth=3&steps=10")
-    page.wait_for_selector(".sv-status.sv-done", timeout=TIMEOUT_MS)
+    # killed mid-run (issue 14, D7): the status line must not go on saying "training…"
+    page.goto(voila_server.url + "?depth=100&steps=2000", timeout=TIMEOUT_MS)
+    wait_status(page, "training")
     os.kill(kernel_process(voila_server, kernel_id(page)).pid, signal.SIGKILL)
     start = time.monotonic()
     page.wait_for_selector("#sv-kernel-banner.sv-kernel-dead", timeout=60_000)
@@ -141,14 +150,85 @@ def test_a_dead_kernel_is_reported_in_words(voila_server, page):  # noqa: F811
     banner = page.locator("#sv-kernel-banner")
     assert banner.is_visible() and banner.get_attribute("role") == "alert"
     assert "Reload the page" in banner.inner_text() and "重新加载" in banner.inner_text()
-    # a reload starts a fresh kernel and a working app
-    page.reload()
+    status = page.inner_text(".sv-status")
+    assert "training" not in status and "stopped" in status, status
+    assert not page.locator(".sv-status.sv-busy").count()
+    # a reload (of a small setting) starts a fresh kernel and a working app; what the dead
+    # page's messages logged (a socket cut mid-frame) is not the new page's
+    page.errors.clear()
+    page.goto(voila_server.url + "?depth=3&steps=10", timeout=TIMEOUT_MS)
     page.wait_for_selector(".sv-status.sv-done", timeout=TIMEOUT_MS)
     assert not page.locator("#sv-kernel-banner").count()
     box = page.locator(".sv-depth-text input")
     box.fill("5")
     box.press("Enter")
     wait_done(page, "depth 5 ")
+    assert_clean(page)
+
+
+def wait_status(page, words: str):  # noqa: F811
+    page.wait_for_function("(w) => { const s = document.querySelector('.sv-status');"
+                           " return s && s.innerText.includes(w); }", arg=words,
+                           timeout=TIMEOUT_MS)
+
+
+def status_step(page) -> int:  # noqa: F811
+    """the step the status line names ("paused at step 41/600" -> 41)."""
+    words = page.inner_text(".sv-status").split("step ", 1)[1]
+    return int(words.split("/", 1)[0])
+
+
+def profile_pixels(page) -> bytes:  # noqa: F811
+    return page.locator(".sv-fig-profile").screenshot()
+
+
+def wait_profile_change(page, before: bytes, timeout: float = 30.0) -> bytes:  # noqa: F811
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        now = profile_pixels(page)
+        if now != before:
+            return now
+        time.sleep(0.2)
+    raise AssertionError("the gradient profile did not change")
+
+
+def test_pause_step_scrub_and_hover(voila_server, page):  # noqa: F811
+    page.goto(voila_server.url + "?depth=30&steps=1500", timeout=TIMEOUT_MS)
+    wait_status(page, "training")
+    # pause: the run holds and says where
+    page.locator(".sv-pause").click()
+    wait_status(page, "paused at step")
+    held = status_step(page)
+    time.sleep(1.0)
+    assert status_step(page) == held, "a paused run went on training"
+    # step: exactly one step more, and the profile of the shown step moves with it
+    before = profile_pixels(page)
+    page.locator(".sv-step").click()
+    wait_status(page, f"paused at step {held + 1}/")
+    # scrub back to step 0 while paused: the dashed profile (shown step) becomes step 0's
+    now = wait_profile_change(page, before) if profile_pixels(page) == before else \
+        profile_pixels(page)
+    handle = page.locator(".sv-scrub .noUi-handle")
+    handle.focus()
+    handle.press("Home")
+    page.wait_for_function("() => document.querySelector('.sv-scrub .widget-readout')"
+                           ".innerText.trim() === '0'", timeout=TIMEOUT_MS)
+    wait_profile_change(page, now)
+    # resume: the run goes on to the end
+    page.locator(".sv-pause").click()
+    wait_done(page, "depth 30 ")
+    done = profile_pixels(page)
+    handle.focus()
+    handle.press("Home")
+    wait_profile_change(page, done)
+    # hover a step-0 dot of the profile: its exact layer and gradient norm appear
+    dots = [d for d in page.locator(".sv-fig-profile .dot").all() if d.is_visible()]
+    assert dots, "no profile dots to hover"
+    box = dots[0].bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function("() => Array.from(document.querySelectorAll('.bqplot_tooltip_div'))"
+                           ".some(t => t.innerText.includes('layer') && /\\d/.test(t.innerText)"
+                           " && t.offsetParent !== null)", timeout=30_000)
     assert_clean(page)
 
 
