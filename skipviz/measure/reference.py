@@ -79,8 +79,9 @@ def bare_run(X, y, *, depth: int, width: int = 32, activation: str = "tanh",
         return F.cross_entropy(head(h), y), xs
 
     torch.manual_seed(seed)
-    opt = (torch.optim.SGD(params, lr=lr, momentum=momentum) if optimizer == "sgd"
-           else torch.optim.Adam(params, lr=lr))
+    # foreach: the same arithmetic as the default loop over tensors, in fewer calls
+    opt = (torch.optim.SGD(params, lr=lr, momentum=momentum, foreach=True) if optimizer == "sgd"
+           else torch.optim.Adam(params, lr=lr, foreach=True))
     loss, xs = forward()
     loss.backward()
     run = BareRun(
