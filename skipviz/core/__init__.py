@@ -19,7 +19,9 @@ from .models import (
     make_mlp,
 )
 from .scales import init_scale_for_gain
+from .sequences import SequenceRun, make_sequences, train_sequences
 from .train import OPTIMIZERS, TrainResult, accuracy, train
+from .transformer import PostLNBlock, PreLNBlock, TinyTransformer, make_transformer
 from .unet import ResidualConvBlock, TinyUNet, count_params, make_unet
 
 __all__ = [
@@ -33,6 +35,14 @@ __all__ = [
     "make_convnet",
     "misclassified",
     "train_digits",
+    # lesson 11: pre-ln and post-ln transformers on digit strings
+    "PostLNBlock",
+    "PreLNBlock",
+    "SequenceRun",
+    "TinyTransformer",
+    "make_sequences",
+    "make_transformer",
+    "train_sequences",
     "ACTIVATIONS",
     # make_mlp(norm=...): "none" | "batch" | "layer", between each layer and its activation
     # make_mlp(branch=...): "standard" | "scaled" (1/sqrt(L)) | "rezero" | "fixup"

@@ -16,6 +16,7 @@ from .capture import GradientRecorder
 from .checks import check_choice, check_float, check_int
 from .convnets import ConvNet, make_convnet
 from .limits import MAX_EPOCHS, MAX_SEED
+from .train import LossTrace
 
 DIGIT_OPTIMIZERS = ("adam", "sgd")
 # adam at 3e-3 trains these nets in 2 epochs; sgd with momentum 0.9 is resnet's optimiser
@@ -61,7 +62,7 @@ def load_digits(test_fraction: float = 0.25, seed: int = 0) -> Digits:
 
 
 @dataclass
-class DigitRun:
+class DigitRun(LossTrace):
     """one trained ConvNet: losses per step, per-block ||dL/dx|| per step, accuracies."""
 
     net: ConvNet
@@ -73,10 +74,6 @@ class DigitRun:
     diverged: bool = False
     elapsed: float = 0.0
     config: dict = field(default_factory=dict)
-
-    @property
-    def steps_run(self) -> int:
-        return len(self.losses)
 
 
 def train_digits(

@@ -8,3 +8,4 @@ MAX_LR = 1e10  # above ~1e38 the optimisers' float32 step itself overflows (a Ru
 MAX_STEPS = 100_000  # training steps, and the callback interval
 MAX_CONV_BLOCKS = 32  # blocks in a conv net for the 8x8 digits (two convolutions each)
 MAX_EPOCHS = 100  # passes over the digits' training set
+MAX_LAYERS = 32  # blocks in the tiny transformer
