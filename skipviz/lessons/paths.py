@@ -23,8 +23,8 @@ COLORS = {"original": RESIDUAL_COLOR, "pre-activation": PREACT_COLOR}
 
 PATH_LENGTHS = (
     "the longest path, through all the blocks: that is the deep net",
-    "the most common length, half the blocks: most paths have it",
-    "short paths, well under half the blocks",
+    "the most common length, half the blocks: more paths have it than any other",
+    "short paths, under half the blocks",
     "long paths, between half and all of the blocks",
 )
 
@@ -77,22 +77,35 @@ def path_length_outcome(profile: PathGradients) -> str:
 
 
 def explain_path_lengths(choice: str, outcome: str, profile: PathGradients) -> str:
-    """the peak and the effective range against the binomial, in the run's numbers."""
+    """the peak and the effective range against the binomial, in the run's numbers, and what
+    the learner's choice missed."""
     n = len(profile.lengths) - 1
     share = profile.total / profile.total.sum()
     peak = int(np.argmax(share))
     lo, hi = profile.effective
-    decay = profile.per_path[1] / profile.per_path[0]
+    # the geometric mean of the factor per branch, from length 0 to length n
+    first, last = profile.per_path[0], profile.per_path[n]
+    decay = (last / first) ** (1 / n) if n and first > 0 else float("nan")
     text = (f"Of the 2^{n} = {2 ** n} paths, {int(profile.counts[n // 2])} have length {n // 2} "
             f"and only 1 has length {n}. But a path loses gradient at every branch it goes "
-            f"through: here one branch multiplies a path's gradient by about {decay:.2f} on "
-            f"average (the per-path panel). Count times size peaks at length {peak} "
-            f"({share[peak]:.0%} of the total), and lengths {lo} to {hi} carry 90 % of it: the "
-            f"trained net gets its gradient from short paths, as Veit et al. found for a "
-            f"110-layer ResNet (effective paths 5 to 17 blocks of 54).")
-    if choice == PATH_LENGTHS[0] and outcome != choice:
+            f"through: here one branch multiplies a path's gradient by about {decay:.2f} "
+            f"(geometric mean over the {n} branches of the longest path, the per-path panel). "
+            f"Count times size peaks at length {peak} ({share[peak]:.0%} of the total), and "
+            f"lengths {lo} to {hi} carry 90 % of it")
+    if outcome == PATH_LENGTHS[2]:
+        text += (": the trained net gets its gradient from short paths, as Veit et al. found "
+                 "for a 110-layer ResNet (effective paths 5 to 17 blocks of 54).")
+    else:
+        text += (". Veit et al. found short paths carrying the gradient in a 110-layer ResNet "
+                 "(effective paths 5 to 17 blocks of 54); this run does not show that.")
+    if choice != outcome and choice == PATH_LENGTHS[0]:
         text += (" The single longest path is the plain net hidden inside the residual one; "
-                 "it carries almost nothing.")
+                 f"it carries {share[n]:.1%} of the total.")
+    elif choice != outcome and choice == PATH_LENGTHS[1] and peak < n // 2:
+        text += (f" Length {n // 2} has the most paths, but each of them carries "
+                 f"{profile.per_path[peak] / profile.per_path[n // 2]:.0f}× less than a path "
+                 f"of length {peak}: beyond length {peak} the count grows more slowly than "
+                 f"one path's gradient falls.")
     return html.escape(text, quote=False)
 
 

@@ -67,31 +67,51 @@ def many_blocks_outcome(curve: DeletionCurve) -> str:
 
 
 def explain_one_block(choice: str, outcome: str, mean_after: dict, intact: dict) -> str:
-    """why deleting one block sinks one net and not the other, in the run's own numbers."""
+    """why deleting one block sinks one net and not the other, in the run's own numbers, and
+    what the learner's choice missed."""
     p, r = mean_after[0.0], mean_after[1.0]
     text = (f"Over the 8 choices of block, deleting one took the plain net "
             f"{accuracy_change(intact[0.0], p)} on average and the residual net "
             f"{accuracy_change(intact[1.0], r)}. ")
-    text += ("In the plain net every block's output is the next block's only input: take one "
-             "out and the next block receives numbers in a coordinate system it was never "
-             "trained on. In the residual net each block only adds a correction F(x) to a "
-             "signal that also flows around it, so the next block still receives most of "
-             "what it expects.")
-    if choice != outcome and choice == ONE_BLOCK[0]:
-        text += " Training both to the same accuracy did not make them equally robust."
+    if r > p:
+        text += ("In the plain net every block's output is the next block's only input: take "
+                 "one out and the next block receives numbers in a coordinate system it was "
+                 "never trained on. In the residual net each block only adds a correction F(x) "
+                 "to a signal that also flows around it, so the next block still receives most "
+                 "of what it expects.")
+    else:
+        text += ("Here the residual net lost at least as much as the plain one: its blocks' "
+                 "corrections are not small for this run.")
+    if choice != outcome:
+        if choice == ONE_BLOCK[0] and p <= 0.95:
+            text += " Training both to the same accuracy did not make them equally robust."
+        elif choice == ONE_BLOCK[2] and r >= 0.75:
+            text += (" The residual net did not break: a deleted block removes only the paths "
+                     "through it, and half of the 2^8 paths never touch any given block.")
+        elif choice == ONE_BLOCK[3] and outcome == ONE_BLOCK[1]:
+            text += (" The two nets did not meet in the middle: the residual net's mean is "
+                     "above 95 % and the plain net's below 75 %.")
     return html.escape(text, quote=False)
 
 
 def explain_many_blocks(choice: str, outcome: str, curve: DeletionCurve) -> str:
-    """the residual deletion curve against the ensemble picture."""
+    """the residual deletion curve against the ensemble picture, and the learner's choice."""
     means = ", ".join(f"{m:.1%}".replace("%", " %") for m in curve.mean[1:5])
     text = (f"Mean test accuracy with 1, 2, 3, 4 blocks deleted (over every choice of blocks): "
             f"{means}. Veit et al. read a residual net of n blocks as 2^n paths of different "
             f"lengths; deleting k blocks removes the paths through them and leaves "
-            f"2^(n−k) working ones, so the ensemble degrades gradually instead of breaking.")
-    if choice == MANY_BLOCKS[0] and outcome != choice:
-        text += (" There is no cliff: no single block is load-bearing, and every one that goes "
-                 "takes a little more away.")
+            f"2^(n−k) working ones")
+    text += (", so the ensemble degrades gradually instead of breaking."
+             if outcome == MANY_BLOCKS[1] else "; in this run the curve does not fall "
+             "smoothly, so that picture is not the whole story here.")
+    if choice != outcome:
+        if choice == MANY_BLOCKS[0]:
+            text += (" There is no cliff: no single block is load-bearing, and every one that "
+                     "goes takes a little more away.")
+        elif choice == MANY_BLOCKS[2] and len(curve.mean) > 3 and curve.mean[3] >= 0.6:
+            text += (f" It stays far from chance: with 3 blocks gone it still scores "
+                     f"{curve.mean[3]:.1%}".replace("%", " %") + ", because the paths that "
+                     "avoid the deleted blocks still do the work.")
     return html.escape(text, quote=False)
 
 

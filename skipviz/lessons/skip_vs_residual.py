@@ -42,27 +42,52 @@ def heavy_noise_outcome(scores: dict) -> str:
 
 
 def explain_baseline(choice: str, outcome: str, scores: dict, mean: float, noisy: float) -> str:
-    """the cut u-net against the filter, in the run's own numbers."""
-    text = (f"With skips {scores[True]:.2f} dB, skips cut {scores[False]:.2f} dB, the 3×3 "
+    """the cut u-net against the filter, in the run's own numbers, and the learner's choice."""
+    cut = scores[False]
+    text = (f"With skips {scores[True]:.2f} dB, skips cut {cut:.2f} dB, the 3×3 "
             f"mean filter {mean:.2f} dB (noisy input {noisy:.2f} dB). Without its "
             f"copies the decoder rebuilds every pixel from the 4×4 bottleneck: a smooth guess, "
-            f"which is what averaging 9 neighbours also gives. The ten trained layers buy "
-            f"almost nothing over a filter with no parameters; the skips are what turn the net "
-            f"into something better than blurring.")
+            f"which is what averaging 9 neighbours also gives. ")
+    if outcome == BASELINE[1]:
+        text += (f"The ten trained layers buy {cut - mean:+.2f} dB over a filter with no "
+                 f"parameters; the skips are what turn the net into something better than "
+                 f"blurring ({scores[True] - mean:+.2f} dB).")
+    elif outcome == BASELINE[2]:
+        text += (f"Here the cut net is even {mean - cut:.2f} dB worse than the filter: its "
+                 f"smooth guess has not yet caught up with plain averaging.")
+    else:
+        text += (f"Here the cut net beats the filter by {cut - mean:.2f} dB: its bottleneck "
+                 f"learnt something about the shapes; the skips add "
+                 f"{scores[True] - cut:.2f} dB more.")
+    if choice != outcome and choice == BASELINE[0]:
+        text += (" Parameters are no help when the information they would need, where the "
+                 "edges are, never reaches them.")
+    elif choice != outcome and choice == BASELINE[2]:
+        text += (" A trained blur is still a blur: learning the average shape of the images "
+                 "is about as good as averaging the pixels.")
     return html.escape(text, quote=False)
 
 
 def explain_heavy_noise(choice: str, outcome: str, scores: dict, trained_at: float,
                         sigma: float) -> str:
-    """why the ranking flips at heavy noise (the nets were trained at a lighter one)."""
+    """why the ranking flips at heavy noise (the nets were trained at a lighter one), or that
+    it did not; and what the learner's choice missed."""
     text = (f"At σ = {sigma:g}: with skips {scores[True]:.2f} dB, skips cut "
-            f"{scores[False]:.2f} dB. Both nets were trained at σ = {trained_at:g}. The skips "
-            f"hand the decoder full-resolution features, and the net learnt at σ = "
-            f"{trained_at:g} how far to trust them; at σ = {sigma:g} those features carry "
-            f"{sigma / trained_at:.1f}× as much noise and it passes through. The cut net sees "
-            f"the image only through the bottleneck, which averages the noise away whatever "
-            f"its level, so it loses less. The next cell trains both nets at σ = {sigma:g} to "
-            f"test this reading.")
+            f"{scores[False]:.2f} dB. Both nets were trained at σ = {trained_at:g}. ")
+    if outcome == HEAVY_NOISE[1]:
+        text += (f"The skips hand the decoder full-resolution features, and the net learnt at "
+                 f"σ = {trained_at:g} how far to trust them; at σ = {sigma:g} those features "
+                 f"carry {sigma / trained_at:.1f}× as much noise and it passes through. The cut "
+                 f"net sees the image only through the bottleneck, which averages the noise "
+                 f"away whatever its level, so it loses less. The next cell trains both nets at "
+                 f"σ = {sigma:g} to test this reading.")
+        if choice != outcome:
+            text += (" Far better at one noise level is not better at every one: a net is "
+                     "tuned to the noise it was trained on.")
+    else:
+        text += (f"The net with skips keeps its lead even at {sigma / trained_at:.1f}× the "
+                 f"training noise; the next cell trains both nets at "
+                 f"σ = {sigma:g}.")
     return html.escape(text, quote=False)
 
 

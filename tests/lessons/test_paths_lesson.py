@@ -108,3 +108,23 @@ def test_deletion_summary_names_both_orderings(spirals):
     assert lesson.NAMES["original"] in text and lesson.NAMES["pre-activation"] in text
     assert f"{curves['original'].mean[0]:.1%}".replace("%", " %") in text
     assert sv.core.accuracy(nets["original"], X, y) == pytest.approx(curves["original"].mean[0])
+
+
+def test_explanation_names_the_mean_factor_per_branch_and_answers_the_choice():
+    # one path of length k carries 0.5^k: the factor per branch is 0.5 at every length
+    n = 10
+    counts = path_counts(n)
+    per_path = 0.5 ** np.arange(n + 1)
+    prof = PathGradients(np.arange(n + 1), counts, per_path, counts * per_path,
+                         counts * per_path, np.ones(n + 1, int))
+    outcome = lesson.path_length_outcome(prof)
+    assert outcome == lesson.PATH_LENGTHS[2]   # C(10, k) / 2^k peaks at k = 3
+    text = lesson.explain_path_lengths(lesson.PATH_LENGTHS[1], outcome, prof)
+    assert "about 0.50" in text and "peaks at length 3" in text
+    # length 5 against length 3: 0.5^3 / 0.5^5 = 4
+    assert "carries 4× less than a path of length 3" in text
+    assert "short paths" in text and "does not show" not in text
+    long_peak = _profile([0, 0, 1, 2, 6, 3, 1])
+    text = lesson.explain_path_lengths(lesson.PATH_LENGTHS[2],
+                                       lesson.path_length_outcome(long_peak), long_peak)
+    assert "this run does not show that" in text

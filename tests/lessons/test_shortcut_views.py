@@ -132,3 +132,30 @@ def test_denoise_view_shows_images_scores_and_losses():
     assert "σ = 0.3" in axes["noisy"].get_title()
     assert len(view.loss[True].get_data()[0]) == 3 and axes["loss"].get_xlim()[1] >= 3
     assert _artists(fig) == before
+
+
+def test_explanations_answer_the_learners_wrong_choice():
+    mean_after, intact = {0.0: 0.647, 1.0: 0.992}, {0.0: 0.998, 1.0: 0.998}
+    outcome = lesson.one_block_outcome(mean_after)
+    text = lesson.explain_one_block(lesson.ONE_BLOCK[2], outcome, mean_after, intact)
+    assert "did not break" in text and "half of the 2^8 paths" in text
+    text = lesson.explain_one_block(lesson.ONE_BLOCK[3], outcome, mean_after, intact)
+    assert "did not meet in the middle" in text
+    # a right answer gets no correction
+    right = lesson.explain_one_block(outcome, outcome, mean_after, intact)
+    assert "did not" not in right
+    curve = _curve([0.998, 0.992, 0.971, 0.941, 0.902, 0.87, 0.85, 0.85, 0.86])
+    text = lesson.explain_many_blocks(lesson.MANY_BLOCKS[2], lesson.MANY_BLOCKS[1], curve)
+    assert "far from chance" in text and "94.1 %" in text and "gradually" in text
+
+
+def test_explanations_follow_an_outcome_that_is_not_the_usual_one():
+    # the residual net losing more than the plain one must not be explained as robustness
+    mean_after, intact = {0.0: 0.96, 1.0: 0.9}, {0.0: 0.99, 1.0: 0.99}
+    text = lesson.explain_one_block(lesson.ONE_BLOCK[0], lesson.one_block_outcome(mean_after),
+                                    mean_after, intact)
+    assert "still receives most" not in text and "at least as much" in text
+    cliff = _curve([1, 1, 1, 0.995, 0.99, 0.7, 0.6, 0.55, 0.5])
+    text = lesson.explain_many_blocks(lesson.MANY_BLOCKS[1], lesson.many_blocks_outcome(cliff),
+                                      cliff)
+    assert "gradually" not in text and "does not fall smoothly" in text

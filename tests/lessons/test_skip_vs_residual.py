@@ -98,3 +98,26 @@ def test_noise_sweep_view_draws_in_place():
     lo, hi = ax.get_ylim()
     assert lo <= 6.9 and hi >= 22
     plt.close(fig)
+
+
+def test_explanations_follow_the_outcome_and_the_choice():
+    # the cut net clearly worse than the filter: the text must say so, not "buys almost nothing"
+    scores = {True: 16.59, False: 12.5, "mean": 14.07, "noisy": 13.02}
+    outcome = lesson.baseline_outcome(scores[False], scores["mean"])
+    assert outcome == lesson.BASELINE[2]
+    text = lesson.explain_baseline(lesson.BASELINE[0], outcome, scores, scores["mean"],
+                                   scores["noisy"])
+    assert "1.57 dB worse than the filter" in text and "no help" in text
+    scores = {True: 18.78, False: 14.2, "mean": 14.07, "noisy": 13.02}
+    text = lesson.explain_baseline(lesson.BASELINE[1], lesson.BASELINE[1], scores,
+                                   scores["mean"], scores["noisy"])
+    assert "+0.13 dB" in text and "+4.71 dB" in text and "no help" not in text
+    # no flip: the text must not explain one
+    heavy = {True: 12.0, False: 11.4}
+    outcome = lesson.heavy_noise_outcome(heavy)
+    assert outcome == lesson.HEAVY_NOISE[0]
+    text = lesson.explain_heavy_noise(lesson.HEAVY_NOISE[1], outcome, heavy, 0.3, 0.8)
+    assert "keeps its lead" in text and "loses less" not in text
+    flip = lesson.explain_heavy_noise(lesson.HEAVY_NOISE[0], lesson.HEAVY_NOISE[1],
+                                      {True: 11.27, False: 11.43}, 0.3, 0.8)
+    assert "not better at every one" in flip
