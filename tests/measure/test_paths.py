@@ -142,3 +142,25 @@ def test_measurements_leave_a_batchnorm_net_as_it_was(spirals):
     net.eval()
     torch.testing.assert_close(path_gradients(net, X, y).sum(0), _input_grad(net, X, y),
                                rtol=1e-4, atol=1e-6)
+
+
+def test_single_paths_by_hand(spirals):
+    # n = 2: the profile walks single paths; each length-1 path checked with plain autograd,
+    # so a walk that took the wrong block's branch could not hide inside a correct sum
+    X, y = spirals
+    torch.manual_seed(3)
+    net = sv.make_mlp(2, width=4, skip=True)
+    x0 = net.stem(X).detach().requires_grad_(True)
+    x1 = net.blocks[0](x0)
+    x1_leaf = x1.detach().requires_grad_(True)
+    x2 = net.blocks[1](x1_leaf)
+    g2 = torch.autograd.grad(F.cross_entropy(net.head(x2), y), x2)[0]
+    # through branch 1 only: the shortcut of block 2 passes g2, then F_1's vjp at x0
+    via_1 = torch.autograd.grad(torch.tanh(net.blocks[0].fc(x0)), x0, g2)[0]
+    # through branch 2 only: F_2's vjp at x1, then the shortcut of block 1
+    via_2 = torch.autograd.grad(torch.tanh(net.blocks[1].fc(x1_leaf)), x1_leaf, g2)[0]
+    prof = path_gradient_profile(net, X, y, samples=5, seed=0)
+    assert prof.samples.tolist() == [1, 2, 1]
+    mean_norm = (via_1.norm().item() + via_2.norm().item()) / 2
+    assert prof.per_path[1] == pytest.approx(mean_norm, rel=1e-5)
+    assert via_1.norm().item() != pytest.approx(via_2.norm().item(), rel=1e-3)
