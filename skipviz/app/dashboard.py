@@ -52,6 +52,7 @@ CSS = """<style>
 .sv-reading { font-size: 15px; line-height: 1.45; }
 .sv-notes { color: #A0410D; }
 .sv-app .bqplot .mainheading { font-size: 13px; }
+.sv-map image, .sv-map canvas, .sv-map foreignObject { pointer-events: none; }
 </style>"""
 FIGURES = ("profile", "loss", "updates", "heat_plain", "heat_skip", "map_plain", "map_skip",
            "diagram")

@@ -56,6 +56,8 @@ class DashboardFigures:
                        "map_skip": self.maps[1].figure, "diagram": self.diagram.figure}
         for name, fig in self.panels.items():
             fig.add_class("sv-fig-" + name.replace("_", "-"))
+        for m in self.maps:
+            m.figure.add_class("sv-map")  # clicks pass through the map to the plane
         if updates:
             self.panels["updates"] = self.updates.figure
         self.top = W.HBox([self.profile.figure, *([self.updates.figure] if updates else []),

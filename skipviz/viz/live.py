@@ -376,6 +376,8 @@ class DecisionMap:
                                  scales={"x": self.x, "y": self.y, "color": classes},
                                  tooltip=tip)
         self.figure.marks = [self.grid, self.points]
+        self._clicks, self._known = [], 0
+        self.points.observe(self._added, names=["x", "y"])
         self.set_data(X, y)
 
     def set_data(self, X, y):
@@ -386,6 +388,7 @@ class DecisionMap:
         with self.figure.hold_sync():
             self.x.min, self.x.max = float(lo[0]), float(hi[0])
             self.y.min, self.y.max = float(lo[1]), float(hi[1])
+            self._known = len(X)  # set first: the new arrays are not a click
             with self.points.hold_sync():
                 self.points.x, self.points.y, self.points.color = X[:, 0], X[:, 1], y
             with self.grid.hold_sync():
@@ -407,13 +410,18 @@ class DecisionMap:
             self.grid.visible = True
 
     def on_click(self, callback):
-        """callback(x, y) for a click on the plane (outside any point)."""
-        def clicked(_mark, event):
-            point = event.get("domain", {})
-            if "x" in point and "y" in point:
-                callback(float(point["x"]), float(point["y"]))
+        """callback(x, y) for a click on the plane: the browser adds the point (bqplot's
+        'add' interaction) and sends the grown arrays; the newest point is the click."""
+        self._clicks.append(callback)
+        self.points.interactions = {"click": "add", "hover": "tooltip"}
 
-        self.points.on_background_click(clicked)
+    def _added(self, _change):
+        x, y = self.points.x, self.points.y
+        if x is None or y is None or len(x) != len(y) or len(x) <= self._known:
+            return
+        self._known = len(x)
+        for callback in self._clicks:
+            callback(float(x[-1]), float(y[-1]))
 
 
 class NetworkDiagram:
