@@ -49,8 +49,8 @@ def explain_baseline(choice: str, outcome: str, scores: dict, mean: float, noisy
             f"copies the decoder rebuilds every pixel from the 4×4 bottleneck: a smooth guess, "
             f"which is what averaging 9 neighbours also gives. ")
     if outcome == BASELINE[1]:
-        text += (f"The ten trained layers buy {cut - mean:+.2f} dB over a filter with no "
-                 f"parameters; the skips are what turn the net into something better than "
+        text += (f"The 13 trained convolution layers buy {cut - mean:+.2f} dB over a filter "
+                 f"with no parameters; the skips are what turn the net into something better than "
                  f"blurring ({scores[True] - mean:+.2f} dB).")
     elif outcome == BASELINE[2]:
         text += (f"Here the cut net is even {mean - cut:.2f} dB worse than the filter: its "
