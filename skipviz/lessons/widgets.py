@@ -49,10 +49,11 @@ def note(text: str) -> str:
     return f"<span style='color:#444444'>{html.escape(text, quote=False)}</span>"
 
 
-def live_figure(*subplots_args, **subplots_kwargs):
+def live_figure(*subplots_args, mosaic=None, **subplots_kwargs):
     """a matplotlib figure for a live ipympl canvas: (fig, axes), built without showing twice.
 
-    takes plt.subplots' arguments (layout="constrained" unless given). the canvas's title bar
+    takes plt.subplots' arguments (layout="constrained" unless given), or with `mosaic=` the
+    layout of plt.subplot_mosaic (axes then come back as its dict). the canvas's title bar
     is hidden: put `fig.canvas` in a widget box to show it. the cell that shows the box also
     gets a png of the figure, kept current, for pages without a kernel (see static_copy).
     """
@@ -60,7 +61,10 @@ def live_figure(*subplots_args, **subplots_kwargs):
 
     subplots_kwargs.setdefault("layout", "constrained")
     with plt.ioff():
-        fig, axes = plt.subplots(*subplots_args, **subplots_kwargs)
+        if mosaic is None:
+            fig, axes = plt.subplots(*subplots_args, **subplots_kwargs)
+        else:
+            fig, axes = plt.subplot_mosaic(mosaic, *subplots_args, **subplots_kwargs)
     if hasattr(fig.canvas, "header_visible"):
         fig.canvas.header_visible = False
         # a page must not make the kernel draw a 16000 x 16000 canvas (issue 14, D4)

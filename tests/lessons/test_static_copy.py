@@ -19,6 +19,7 @@ CELLS = [
     "fig_live, ax_live = live_figure(figsize=(3, 2))\nline_live, = ax_live.plot([0, 1], [0, 1])\n"
     "def png(f):\n    buf = io.BytesIO()\n    f.savefig(buf, format='png', dpi='figure')\n"
     "    return base64.b64encode(buf.getvalue()).decode()\n"
+    "fig_m, axd = live_figure(mosaic=[['a', 'b']], figsize=(3, 2))\n"
     "png(fig), png(fig_live);  # constrained layout settles on its first draw",
     # 1: the first figure in a box, as every lesson shows it
     "W.VBox([W.HTML('controls'), W.HBox([fig.canvas])])",
@@ -35,6 +36,8 @@ CELLS = [
     "fig_live.canvas._handle_message(fig_live.canvas, {'type': 'initialized'}, [])",
     # 7: changed after the browser showed it: no new png
     "line_live.set_data([0, 1], [1, 0])\nfig_live.canvas.draw_idle()",
+    # 8: a figure laid out by subplot_mosaic gets its copy too
+    "print(sorted(axd))\nW.VBox([fig_m.canvas])",
 ]
 
 
@@ -76,7 +79,9 @@ def test_an_executed_notebook_keeps_a_current_png_of_each_live_figure():
     # the figure a browser showed keeps the png made before the browser said so
     [live] = copies(cells[LIVE])
     assert pixels(live.data["image/png"]) == pixels(printed(cells[6]))
-    assert sum(len(copies(c)) for c in cells) == 2
+    # the mosaic figure: its axes by name, and its copy
+    assert printed(cells[8]) == "['a', 'b']" and len(copies(cells[8])) == 1
+    assert sum(len(copies(c)) for c in cells) == 3
 
 
 def test_voila_gets_no_copies(monkeypatch):
