@@ -2,10 +2,34 @@
 
 from __future__ import annotations
 
+import math
 from functools import partial
 
 import numpy as np
 import torch
+
+
+def norm(t: torch.Tensor) -> float:
+    """||t|| as a python float, never inf where every element is finite.
+
+    float32's sum of squares overflows once elements pass ~1e19 (an exploding relu net's
+    gradient reaches 1e21 with every number finite): then the sum runs again in float64.
+    """
+    value = torch.linalg.vector_norm(t.detach()).item()
+    if math.isinf(value):
+        value = torch.linalg.vector_norm(t.detach(), dtype=torch.float64).item()
+    return value
+
+
+def norms(tensors) -> np.ndarray:
+    """norm() of each tensor (float64), from one fused call unless one overflowed."""
+    tensors = [t.detach() for t in tensors]
+    if not tensors:
+        return np.zeros(0)
+    out = torch.stack(torch._foreach_norm(tensors)).double().numpy()
+    for i in np.flatnonzero(np.isinf(out)):
+        out[i] = norm(tensors[i])
+    return out
 
 
 class GradientRecorder:
@@ -59,13 +83,14 @@ class GradientRecorder:
         return None
 
     def _on_input_grad(self, row, i, grad):
-        self._x_rows[row][i] = grad.detach().norm().item()
+        self._x_rows[row][i] = norm(grad)
         self._touched[row] = True
 
     def _on_weight_grad(self, i, grad):
         if self._x_rows:
-            # weights may appear in several forwards; squares add up, sqrt on read
-            self._w_rows[-1][i] += grad.detach().pow(2).sum().item()
+            # weights may appear in several forwards; squares add up (in float64), sqrt on read
+            size = norm(grad)
+            self._w_rows[-1][i] += size * size
             self._touched[-1] = True
 
     def _rows(self, rows):

@@ -21,6 +21,7 @@ tests/test_engine.py checks every number against train() on each net alone.
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ import torch
 import torch.nn.functional as F
 
 from .models import ACTIVATIONS, MLP
-from .train import TrainResult
+from .train import SGD_MOMENTUM, TrainResult
 
 aten = torch.ops.aten
 
@@ -177,14 +178,22 @@ class Adam:
 
 
 class SGD:
-    def __init__(self, lr: float):
-        self.lr = lr
+    """torch.optim.SGD(momentum=SGD_MOMENTUM)'s arithmetic on one buffer (elementwise too)."""
+
+    def __init__(self, lr: float, momentum: float = SGD_MOMENTUM):
+        self.lr, self.momentum = lr, momentum
+        self.buf = None
 
     def step(self, param: torch.Tensor, grad: torch.Tensor):
-        param.add_(grad, alpha=-self.lr)
+        if self.buf is None:
+            self.buf = grad.clone()  # torch starts the velocity at the first gradient
+        else:
+            self.buf.mul_(self.momentum).add_(grad)
+        param.add_(self.buf, alpha=-self.lr)
 
     def keep(self, select: Callable):
-        pass
+        if self.buf is not None:
+            self.buf = select(self.buf)
 
 
 # ---------------------------------------------------------------- which matmul library
@@ -300,6 +309,7 @@ class Workspace:
         turns = torch.empty(2, min(CHUNK, D), V, n, W)
         # one row per variant: the loss, ||dL/dx_l|| of each block, ||dL/dW_l|| of each block
         self.stats = torch.empty(V, 1 + 2 * D)
+        self.exact_stats = torch.empty(V, 1 + 2 * D, dtype=torch.float64)  # see forward_backward
         self.matmul = LAYER_MATMUL
         self.chunks = [Chunk(lo, min(lo + CHUNK, D), turns[k % 2, :min(lo + CHUNK, D) - lo])
                        for k, lo in enumerate(reversed(range(0, D, CHUNK)))]  # top first
@@ -344,10 +354,15 @@ def forward(stack: StackedMLP, ws: Workspace) -> torch.Tensor:
 
 @torch.no_grad()
 @QUIET
-def forward_backward(stack: StackedMLP, ws: Workspace) -> torch.Tensor:
-    """one training step's gradients into stack.grad; returns ws.stats (V, 1 + 2 depth)."""
+def forward_backward(stack: StackedMLP, ws: Workspace, exact: bool = False) -> torch.Tensor:
+    """one training step's gradients into stack.grad; returns ws.stats (V, 1 + 2 depth).
+
+    the norms are float32 sums of squares, which overflow on finite numbers past ~1e19;
+    exact=True takes them in float64 (ws.exact_stats), for the rare step where one did.
+    """
     p, g, act, alpha = stack.params, stack.grads, stack.act, stack.alpha
     D, stats = stack.shape.depth, ws.stats
+    norms, wide = (ws.exact_stats, {"dtype": torch.float64}) if exact else (stats, {})
     logits = forward(stack, ws)
 
     # cross-entropy, and its gradient (softmax - onehot) / n, for every variant
@@ -378,14 +393,16 @@ def forward_backward(stack: StackedMLP, ws: Workspace) -> torch.Tensor:
         else:
             torch.bmm(dz.mT, x, out=g.w[lo:hi].flatten(0, 1))
         torch.sum(ws.saved[lo:hi], dim=2, out=g.b[lo:hi])
-        torch.linalg.vector_norm(grad_x, dim=(2, 3), out=stats[:, 1 + lo:1 + hi].T)
-    torch.linalg.vector_norm(g.w, dim=(2, 3), out=stats[:, D + 1:].T)
+        torch.linalg.vector_norm(grad_x, dim=(2, 3), out=norms[:, 1 + lo:1 + hi].T, **wide)
+    torch.linalg.vector_norm(g.w, dim=(2, 3), out=norms[:, D + 1:].T, **wide)
     if ws.matmul == "numpy":  # MKL is slow at this 2-wide product, OpenBLAS is not
         np.matmul(ws.grad_x0.mT.numpy(), ws.np_X, out=g.stem_w.numpy())
     else:
         torch.bmm(ws.grad_x0.mT, ws.X, out=g.stem_w)
     torch.sum(ws.grad_x0, dim=1, out=g.stem_b)
-    return stats
+    if exact:
+        norms[:, 0] = stats[:, 0]
+    return norms
 
 
 # ---------------------------------------------------------------- the training loop
@@ -394,34 +411,104 @@ def forward_backward(stack: StackedMLP, ws: Workspace) -> torch.Tensor:
 class Record:
     """every variant's per-step numbers, kept in one tensor and made numpy only when read.
 
-    the tensor grows as steps run (its capacity doubles, up to `steps`): a long deep run
-    must not claim steps x variants x (1 + 2 depth) floats before its first step (depth
-    500 for 100000 steps would be most of a binder's memory), and doubling keeps the
-    copies to one pass over the rows in all.
+    a row is the loss, ||dL/dx_l||, ||dL/dW_l|| and ||W_l - W_l(0)|| of every block, in
+    float64 (a norm taken in float64 may pass float32's range). the tensor grows as steps
+    run (its capacity doubles, up to `steps`): a long deep run must not claim
+    steps x variants x (1 + 3 depth) floats before its first step (depth 500 for 100000
+    steps would be most of a binder's memory), and doubling keeps the copies to one pass
+    over the rows in all.
     """
 
     FIRST = 64  # steps held before the first growth
 
     def __init__(self, steps: int, variants: int, depth: int):
         self.depth, self.steps = depth, steps
-        self.rows = torch.full((min(steps, self.FIRST), variants, 1 + 2 * depth), float("nan"))
+        self.rows = torch.full((min(steps, self.FIRST), variants, 1 + 3 * depth), float("nan"),
+                               dtype=torch.float64)
         self.steps_run = [0] * variants
+        self.start_norms = np.ones((variants, depth))  # ||W_l(0)||, set by train_together
 
     def write(self, step: int, ids: torch.Tensor, stats: torch.Tensor):
+        """the loss and gradient norms of `step` (stats: (len(ids), 1 + 2 depth))."""
         if step == len(self.rows):
-            grown = torch.full((min(2 * step, self.steps), *self.rows.shape[1:]), float("nan"))
+            grown = torch.full((min(2 * step, self.steps), *self.rows.shape[1:]), float("nan"),
+                               dtype=torch.float64)
             grown[:step] = self.rows
             self.rows = grown
-        self.rows[step, ids] = stats
+        self.rows[step, ids, :1 + 2 * self.depth] = stats.double()
         for v in ids.tolist():
             self.steps_run[v] = step + 1
 
+    def moved(self, step: int, ids: torch.Tensor, moved: torch.Tensor):
+        """||W_l - W_l(0)|| after `step`'s update (moved: (len(ids), depth))."""
+        self.rows[step, ids, 1 + 2 * self.depth:] = moved.double()
+
+    def hold(self, step: int, v: int):
+        """variant v took no update at `step` (it diverged): it stays where it was."""
+        self.rows[step, v, 1 + 2 * self.depth:] = self.rows[step - 1, v, 1 + 2 * self.depth:] \
+            if step else 0.0
+
     def fill(self, result: TrainResult, v: int):
         # float64, like train(): its numbers are python floats made from float32 tensors
-        rows = self.rows[:self.steps_run[v], v].double().numpy()  # (steps, 1 + 2 depth)
+        rows = self.rows[:self.steps_run[v], v].numpy()  # (steps, 1 + 3 depth)
+        D = self.depth
         result.losses = rows[:, 0]
-        result.grad_norms = rows[:, 1:self.depth + 1]
-        result.weight_grad_norms = rows[:, self.depth + 1:]
+        result.grad_norms = rows[:, 1:D + 1]
+        result.weight_grad_norms = rows[:, D + 1:2 * D + 1]
+        with np.errstate(divide="ignore", invalid="ignore"):  # a zero start: inf or nan
+            result.weight_moved = rows[:, 2 * D + 1:] / self.start_norms[v]
+
+
+class Motion:
+    """how far every block's weights have moved from their start: ||W_l - W_l(0)||.
+
+    one subtraction and one batched norm per step, into buffers made once. a finite
+    distance also says the block's weights are finite (their start was), so the divergence
+    test needs no pass of its own over the big weights.
+    """
+
+    def __init__(self, stack: StackedMLP):
+        self.start = stack.params.w.clone()  # (D, V, W, W)
+        self.diff = torch.empty_like(self.start)
+        self.norms = torch.empty(stack.variants, stack.shape.depth)  # (V, D)
+        start = torch.linalg.vector_norm(self.start, dim=(2, 3), dtype=torch.float64)
+        self.start_norms = start.T.numpy()  # (V, D)
+
+    def measure(self, stack: StackedMLP) -> torch.Tensor:
+        torch.sub(stack.params.w, self.start, out=self.diff)
+        torch.linalg.vector_norm(self.diff, dim=(2, 3), out=self.norms.T)
+        if not bool(torch.isfinite(self.norms).all()):
+            # float32's sum of squares overflowed (or a weight is inf): float64 decides
+            return torch.linalg.vector_norm(self.diff, dim=(2, 3), dtype=torch.float64).T
+        return self.norms
+
+    def keep(self, rows: torch.Tensor):
+        self.start = self.start[:, rows]
+        self.diff = torch.empty_like(self.start)
+        self.norms = torch.empty(int(rows.sum()), self.start.shape[0])
+
+
+def small_parts(parts: Parts) -> list[torch.Tensor]:
+    """every part but the blocks' weights (stem, biases, head): a small fraction of the net."""
+    return [parts.stem_w, parts.stem_b, parts.b, parts.head_w, parts.head_b]
+
+
+def cheap_finite(stack: StackedMLP, stats: torch.Tensor, weights_finite: bool) -> bool:
+    """the cheap test: every norm finite (loss, dL/dx, dL/dW), the small parts' gradients and
+    values finite, and the big weights known finite (Motion)."""
+    if not (weights_finite and bool(torch.isfinite(stats).all())):
+        return False
+    small = small_parts(stack.grads) + small_parts(stack.params)
+    if bool(torch.isfinite(torch.stack(torch._foreach_norm(small))).all()):
+        return True
+    # an infinite norm of finite numbers (an exploding net's stem gradient): the elements
+    return all(bool(torch.isfinite(t).all()) for t in small)
+
+
+def variant_finite(stack: StackedMLP, i: int) -> bool:
+    """every parameter and gradient of variant i is finite, looked at element by element."""
+    tensors = parts_tensors(stack.params, i) + parts_tensors(stack.grads, i)
+    return all(bool(torch.isfinite(t).all()) for t in tensors)
 
 
 def make_optimizer(name: str, lr: float):
@@ -441,14 +528,20 @@ def train_together(
 ) -> list[TrainResult]:
     """train every net of `nets` (same shapes, any alphas) on (X, y) as train() would alone.
 
-    arguments are checked by the caller (compare). a variant whose loss or gradients stop
-    being finite stops there (diverged); the others go on. `callback(results)` runs after
-    the first step, every `callback_every` steps and at the end; False cancels them all.
+    arguments are checked by the caller (compare). a variant whose loss, a gradient or a
+    parameter stops being finite stops there (diverged); the others go on. a norm that only
+    overflowed float32 is taken again in float64 and stops nothing. `callback(results)`
+    runs after the first step, every `callback_every` steps and at the end; False cancels
+    them all.
     """
     stack = StackedMLP(nets)
     ws = Workspace(stack, X, y)
     opt = make_optimizer(optimizer, lr)
     record = Record(steps, len(nets), stack.shape.depth)
+    motion = Motion(stack)
+    record.start_norms = motion.start_norms
+    # the big weights are finite while their distance from a finite start is
+    weights_finite = bool(np.isfinite(motion.start_norms).all())
     results = [TrainResult(np.zeros(0), np.zeros((0, 0)), np.zeros((0, 0)), net=net,
                            config=dict(steps=steps, lr=lr, optimizer=optimizer,
                                        alpha=float(net.alpha)))
@@ -465,23 +558,40 @@ def train_together(
             if not result.diverged:
                 result.elapsed = time.perf_counter() - start
 
+    exact = False  # once a float32 norm overflows, every later step takes them in float64
     for step in range(steps):
-        stats = forward_backward(stack, ws)
+        stats = forward_backward(stack, ws, exact=exact)
+        finite = None  # None: every variant finite, by the cheap test
+        if not cheap_finite(stack, stats, weights_finite):
+            if not exact:
+                # a norm that overflowed float32, or the training itself non-finite: take the
+                # norms in float64 (from now on: a run that overflowed once will again)
+                exact = True
+                stats = forward_backward(stack, ws, exact=True)
+            if not cheap_finite(stack, stats, weights_finite):
+                # something is inf or nan: the elements of each variant decide
+                finite = torch.tensor([math.isfinite(float(stats[i, 0]))
+                                       and variant_finite(stack, i)
+                                       for i in range(stack.variants)], dtype=torch.bool)
         record.write(step, ids, stats)
-        finite = torch.isfinite(stats).all(dim=1)  # (V,): the loss and every norm
-        if not finite.all():
+        if finite is not None and not finite.all():
             # like train(): a diverged variant keeps the weights it had before this step
             for i in (~finite).nonzero().flatten().tolist():
                 v = int(ids[i])
                 stack.copy_to(nets[v], i)
+                record.hold(step, v)
                 results[v].diverged, results[v].diverged_at = True, step
                 results[v].elapsed = time.perf_counter() - start
             opt.keep(stack.select(finite))
             stack.keep(finite)
+            motion.keep(finite)
             ids = ids[finite]
             ws = Workspace(stack, X, y)
         if len(ids):
             opt.step(stack.flat, stack.grad)
+            moved = motion.measure(stack)
+            record.moved(step, ids, moved)
+            weights_finite = bool(torch.isfinite(moved).all())
         done = step == steps - 1 or not len(ids)
         if callback is not None and (step == 0 or (step + 1) % callback_every == 0 or done):
             report()

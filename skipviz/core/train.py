@@ -11,11 +11,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .capture import GradientRecorder
+from .capture import GradientRecorder, norms
 from .checks import check_choice, check_float, check_int
 from .limits import MAX_LR, MAX_SEED, MAX_STEPS
 
 OPTIMIZERS = ("adam", "sgd")
+# sgd always runs with heavy-ball momentum, as ResNet was trained (He et al. 2015 used 0.9)
+SGD_MOMENTUM = 0.9
 
 
 class LossTrace:
@@ -44,6 +46,9 @@ class TrainResult(LossTrace):
     elapsed: float = 0.0
     config: dict = field(default_factory=dict)
     net: torch.nn.Module | None = None
+    # (steps run, depth): ||W_l - W_l(0)|| / ||W_l(0)|| after each step's update, how far
+    # block l's weights have moved from their start, relative to their starting size
+    weight_moved: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
 
     @property
     def alpha(self) -> float:
@@ -101,8 +106,28 @@ def check_train_args(steps, lr, seed, optimizer, callback_every):
 
 def make_optimizer(name: str, params, lr: float) -> torch.optim.Optimizer:
     if name == "sgd":
-        return torch.optim.SGD(params, lr=lr)
+        return torch.optim.SGD(params, lr=lr, momentum=SGD_MOMENTUM)
     return torch.optim.Adam(params, lr=lr)
+
+
+def all_finite(tensors) -> bool:
+    """true if no element of any tensor is nan or inf.
+
+    norms first, the cheap test (a finite norm has finite elements); an infinite norm may
+    be float32's sum of squares overflowing on finite numbers, so then look at the elements.
+    """
+    tensors = [t.detach() for t in tensors if t is not None]
+    if not tensors:
+        return True
+    sizes = torch.stack(torch._foreach_norm(tensors))
+    if bool(torch.isfinite(sizes).all()):
+        return True
+    return all(bool(torch.isfinite(t).all()) for t in tensors)
+
+
+def distance_moved(weights, start) -> np.ndarray:
+    """||W_l - W_l(0)|| per block, summed in float64 where float32's would overflow."""
+    return norms(torch._foreach_sub([w.detach() for w in weights], start))
 
 
 def train(
@@ -118,7 +143,10 @@ def train(
 ) -> TrainResult:
     """full-batch training of `net` on (X, y) with cross-entropy, recording gradients every step.
 
-    a NaN/inf loss or gradient stops the run and marks it diverged (no exception).
+    optimizer is "adam" (the default) or "sgd" (with momentum SGD_MOMENTUM). the run
+    diverges (it stops there, no exception) when the loss, a gradient or a parameter is
+    nan or inf; a norm too large for float32 on finite numbers is recorded in float64 and
+    is no divergence. result.weight_moved says how far each block's weights moved.
     `callback(partial_result)` runs after the first step (so a caller can draw the step-0
     gradients at once), then every `callback_every` steps and at the end; returning False
     cancels the run.
@@ -134,12 +162,17 @@ def train(
     X, y = check_data(X, y, out_features, in_features)
     torch.manual_seed(seed)
     opt = make_optimizer(optimizer, net.parameters(), lr)
+    params = list(net.parameters())
+    weights = [block.fc.weight for block in net.blocks]
+    start_weights = [w.detach().clone() for w in weights]
+    start_norms = norms(start_weights)
     losses: list[float] = []
+    moved: list[np.ndarray] = []
     empty = np.zeros((0, len(net.blocks)))
     result = TrainResult(np.zeros(0), empty, empty.copy(),
                          config=dict(steps=steps, lr=lr, seed=seed, optimizer=optimizer,
                                      alpha=float(getattr(net, "alpha", float("nan")))),
-                         net=net)
+                         net=net, weight_moved=empty.copy())
     start = time.perf_counter()
     with GradientRecorder(net) as rec:
         for step in range(steps):
@@ -147,31 +180,37 @@ def train(
             loss = F.cross_entropy(net(X), y)
             loss.backward()
             losses.append(loss.item())
-            if not _finite_step(losses[-1], rec):
+            if not _finite_step(losses[-1], params):
                 result.diverged, result.diverged_at = True, step
+                # no update ran: the weights stay where the last step left them
+                moved.append(moved[-1] if moved else np.zeros(len(weights)))
                 break
             opt.step()
+            moved.append(distance_moved(weights, start_weights))
             last = step == steps - 1
             if callback is not None and (step == 0 or (step + 1) % callback_every == 0 or last):
-                _fill(result, losses, rec, start)
+                _fill(result, losses, rec, moved, start_norms, start)
                 if callback(result) is False:
                     result.cancelled = True
                     break
-        _fill(result, losses, rec, start)
+        _fill(result, losses, rec, moved, start_norms, start)
     result.accuracy = accuracy(net, X, y) if not result.diverged else float("nan")
     return result
 
 
-def _finite_step(loss: float, rec: GradientRecorder) -> bool:
+def _finite_step(loss: float, params) -> bool:
+    # diverged means the training itself went non-finite: the loss, a gradient or a weight
     if not math.isfinite(loss):
         return False
-    return rec.last_step_finite()
+    return all_finite(p.grad for p in params) and all_finite(params)
 
 
-def _fill(result: TrainResult, losses, rec: GradientRecorder, start: float):
+def _fill(result: TrainResult, losses, rec: GradientRecorder, moved, start_norms, start: float):
     result.losses = np.array(losses)
     result.grad_norms = rec.grad_norms
     result.weight_grad_norms = rec.weight_grad_norms
+    with np.errstate(divide="ignore", invalid="ignore"):  # a zero-initialised block: inf/nan
+        result.weight_moved = np.array(moved).reshape(len(moved), len(start_norms)) / start_norms
     result.elapsed = time.perf_counter() - start
 
 

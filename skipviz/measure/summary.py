@@ -47,7 +47,16 @@ def describe_run(result: TrainResult) -> str:
     ratio = gradient_ratio(result, 0)
     name = variant_label(result.alpha)
     if result.diverged:
-        return (f"{name}: diverged at step {result.diverged_at}: the loss or a gradient overflowed "
-                f"to inf/NaN (exploding), so training stopped there.")
-    return (f"{name}: final loss {result.final_loss:.3f}, accuracy {result.accuracy:.0%}; "
-            f"at step 0 layer 1's gradient was {ratio:.1e}× the last layer's ({regime(ratio)}).")
+        return (f"{name}: diverged at step {result.diverged_at}: the loss, a gradient or a "
+                f"weight became inf or NaN in training, so training stopped there.")
+    if ratio == 0:
+        size = "exactly 0 (it underflowed float32)"
+    else:
+        size = f"{ratio:.1e}× the last layer's"
+    return (f"{name}: final loss {_number(result.final_loss)}, accuracy {result.accuracy:.0%}; "
+            f"at step 0 layer 1's gradient was {size} ({regime(ratio)}).")
+
+
+def _number(x: float) -> str:
+    # a loss of 0.693 reads best fixed, one of 5e21 (a finite, huge loss) in powers of ten
+    return f"{x:.3f}" if abs(x) < 1e3 else f"{x:.2e}"
