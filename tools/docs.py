@@ -51,10 +51,12 @@ def live_figures(nb) -> int:
 
 
 def pictures(nb) -> int:
+    """pngs of live figures: static copies, and the png ipympl adds to a canvas shown alone."""
     from skipviz.lessons.static_copy import MARK
 
     return sum(1 for cell in nb.cells for out in cell.get("outputs", [])
-               if out.get("metadata", {}).get(MARK) and "image/png" in out.get("data", {}))
+               if "image/png" in out.get("data", {})
+               and (out.get("metadata", {}).get(MARK) or WIDGET_VIEW in out.get("data", {})))
 
 
 def static(nb, name: str):
