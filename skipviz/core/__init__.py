@@ -18,7 +18,16 @@ from .models import (
     ResidualBlock,
     make_mlp,
 )
-from .scales import init_scale_for_gain
+from .scales import (
+    CRITICAL,
+    INIT_REFERENCES,
+    describe_init_scale,
+    gain_for_init_scale,
+    init_scale_for_gain,
+    init_scale_for_std,
+    relative_to,
+    weight_std,
+)
 from .sequences import SequenceRun, make_sequences, train_sequences
 from .train import OPTIMIZERS, TrainResult, accuracy, train
 from .transformer import PostLNBlock, PreLNBlock, TinyTransformer, make_transformer
@@ -44,6 +53,8 @@ __all__ = [
     "make_transformer",
     "train_sequences",
     "ACTIVATIONS",
+    "CRITICAL",
+    "INIT_REFERENCES",
     # make_mlp(norm=...): "none" | "batch" | "layer", between each layer and its activation
     # make_mlp(branch=...): "standard" | "scaled" (1/sqrt(L)) | "rezero" | "fixup"
     "BRANCHES",
@@ -68,14 +79,19 @@ __all__ = [
     "add_noise",
     "compare",
     "count_params",
+    "describe_init_scale",
+    "gain_for_init_scale",
     "init_scale_for_gain",
+    "init_scale_for_std",
     "make_dataset",
     "make_mlp",
     "make_shapes",
     "make_unet",
     "mean_filter",
     "psnr",
+    "relative_to",
     "train",
     "train_denoisers",
     "variant_label",
+    "weight_std",
 ]
