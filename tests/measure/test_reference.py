@@ -37,3 +37,14 @@ def test_bare_loop_sees_divergence():
 def test_steps_0_only_measures():
     b = bare_run(X, y, depth=3, width=8)
     assert b.losses == [] and b.grad_norms.shape == (3,) and b.variance.shape == (4,)
+
+
+def test_bare_sgd_is_train_sgd():
+    from skipviz.core.train import SGD_MOMENTUM
+
+    torch.manual_seed(2)
+    net = sv.make_mlp(6, width=8, activation="relu", branch="scaled")
+    r = sv.train(net, X, y, steps=8, seed=2, optimizer="sgd")
+    b = bare_run(X, y, depth=6, width=8, activation="relu", branch="scaled", steps=8, seed=2,
+                 optimizer="sgd", momentum=SGD_MOMENTUM)
+    np.testing.assert_allclose(b.losses, r.losses, rtol=1e-5)
