@@ -100,12 +100,15 @@ def explain_path_lengths(choice: str, outcome: str, profile: PathGradients) -> s
                  "(effective paths 5 to 17 blocks of 54); this run does not show that.")
     if choice != outcome and choice == PATH_LENGTHS[0]:
         text += (" The single longest path is the plain net hidden inside the residual one; "
-                 f"it carries {share[n]:.1%} of the total.")
+                 f"it carries {100 * share[n]:.2g} % of the total.")
     elif choice != outcome and choice == PATH_LENGTHS[1] and peak < n // 2:
         text += (f" Length {n // 2} has the most paths, but each of them carries "
                  f"{profile.per_path[peak] / profile.per_path[n // 2]:.0f}× less than a path "
                  f"of length {peak}: beyond length {peak} the count grows more slowly than "
                  f"one path's gradient falls.")
+    elif choice != outcome and choice == PATH_LENGTHS[3]:
+        text += (f" All the paths longer than {n // 2} branches together carry "
+                 f"{share[n // 2 + 1:].sum():.0%} of the total.")
     return html.escape(text, quote=False)
 
 

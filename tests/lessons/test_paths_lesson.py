@@ -124,6 +124,11 @@ def test_explanation_names_the_mean_factor_per_branch_and_answers_the_choice():
     # length 5 against length 3: 0.5^3 / 0.5^5 = 4
     assert "carries 4× less than a path of length 3" in text
     assert "short paths" in text and "does not show" not in text
+    share = prof.total / prof.total.sum()
+    text = lesson.explain_path_lengths(lesson.PATH_LENGTHS[0], outcome, prof)
+    assert f"carries {100 * share[n]:.2g} % of the total" in text and "0.0%" not in text
+    text = lesson.explain_path_lengths(lesson.PATH_LENGTHS[3], outcome, prof)
+    assert f"longer than 5 branches together carry {share[6:].sum():.0%}" in text
     long_peak = _profile([0, 0, 1, 2, 6, 3, 1])
     text = lesson.explain_path_lengths(lesson.PATH_LENGTHS[2],
                                        lesson.path_length_outcome(long_peak), long_peak)
