@@ -23,10 +23,10 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 def main(out: str, query: str = "") -> None:
     with VoilaServer() as server, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.goto(server.url + query)
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        page.goto(server.url + query, timeout=240_000)
         page.wait_for_selector(".sv-status.sv-done", timeout=240_000)
-        time.sleep(2)  # the last redraw of both figures reaches the page
+        time.sleep(2)  # the browser draws the last frame's marks
         Path(out).parent.mkdir(parents=True, exist_ok=True)
         page.locator(".sv-app").screenshot(path=out)
         browser.close()
