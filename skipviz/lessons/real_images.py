@@ -170,7 +170,6 @@ class DigitsLesson:
     def __init__(self, data: Digits, runs=(), *, blocks: int = 8, skip: bool = False,
                  optimizer: str = "adam", seed: int = 0, epochs: int = 2):
         import ipywidgets as W
-        import matplotlib.pyplot as plt
 
         if not isinstance(data, Digits):
             raise ValueError(f"data must be a Digits (from load_digits), "
@@ -190,12 +189,10 @@ class DigitsLesson:
         self.bar = W.IntProgress(value=0, min=0, max=1, layout=W.Layout(width="300px"))
         self.status = W.HTML()
         self.summary = W.HTML()
-        with plt.ioff():
-            self.fig, axd = plt.subplot_mosaic(
-                [["grads"] * 3 + ["loss"] * 3 + ["depth"] * 2,
-                 [f"mistake{i}" for i in range(MISTAKES_SHOWN)]],
-                figsize=(11, 5.0), height_ratios=[3, 1], layout="constrained")
-        self.fig.canvas.header_visible = False
+        self.fig, axd = live_figure(
+            mosaic=[["grads"] * 3 + ["loss"] * 3 + ["depth"] * 2,
+                    [f"mistake{i}" for i in range(MISTAKES_SHOWN)]],
+            figsize=(11, 5.0), height_ratios=[3, 1])
         self.view = DigitsView(axd)
         self.button.on_click(guarded(self.train, self.status))
         for control in (self.blocks, self.skip, self.optimizer, self.seed, self.epochs):
