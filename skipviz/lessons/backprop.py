@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.scales import init_scale_for_gain
+from ..core.scales import INIT_REFERENCES, gain_for_init_scale
 from ..measure.jacobians import (
     mean_zero_growth,
     random_chain_singular_values,
@@ -164,7 +164,7 @@ class SpectrumView:
 
 def pytorch_default_gain() -> float:
     """the per-block stretch g of pytorch's default nn.Linear init (make_mlp's init_scale 1)."""
-    return 1.0 / init_scale_for_gain(1.0)
+    return gain_for_init_scale(INIT_REFERENCES["pytorch default"])
 
 
 def gain_words(gain: float) -> str:
@@ -172,12 +172,14 @@ def gain_words(gain: float) -> str:
     critical init (the stretch 1 at which a linear layer keeps |v| on average). a negative g
     is a slope against the shortcut for the one-number chain; matrices use |g|."""
     default, size = pytorch_default_gain(), abs(gain)
-    text = (f"|g| = {size:.3g}: {size / default:.2f} × pytorch's default init (g = {default:.3f}, "
-            f"init_scale 1), {size:.2f} × critical init (g = 1, init_scale "
-            f"{init_scale_for_gain(1.0):.2f})")
+    critical = gain_for_init_scale(INIT_REFERENCES["critical (Xavier)"])
+    text = (f"{size / default:.2f} × pytorch's default init (g = {default:.3f}, "
+            f"init_scale 1), {size / critical:.2f} × critical init (g = {critical:g}, init_scale "
+            f"{INIT_REFERENCES['critical (Xavier)']:.2f})")
     if gain < 0:
-        return f"g = {gain:.3g}, a slope against the shortcut (matrix panels use {text})"
-    return f"g = {gain:.3g}, {text}"
+        return (f"g = {gain:.3g}, a slope against the shortcut (the matrix panels use |g| = "
+                f"{size:.3g}: {text})")
+    return f"g = {gain:.3g}: {text}"
 
 
 GROWTH = ("stays within 10× of 1: the +1 keeps it level",

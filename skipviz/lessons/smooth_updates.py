@@ -9,7 +9,7 @@ import torch
 
 from ..core.compare import compare
 from ..core.models import make_mlp
-from ..core.scales import init_scale_for_gain
+from ..core.scales import INIT_REFERENCES, gain_for_init_scale, init_scale_for_gain
 from ..measure.smoothness import (
     compare_smoothness,
     gradient_along_line,
@@ -137,11 +137,11 @@ class MetricBars:
 
 
 # the named initial scales of the shattered-gradients panel, as per-block stretch g
-# (make_mlp's init_scale = sqrt(3) g): pytorch's default, tanh's critical, relu's He
+# (make_mlp's init_scale = sqrt(3) g), read off core.scales' one table of references
 INIT_GAINS = {
-    "pytorch default (g = 0.577)": 1.0 / init_scale_for_gain(1.0),
-    "critical for tanh (g = 1)": 1.0,
-    "He for relu (g = √2)": math.sqrt(2.0),
+    "pytorch default (g = 0.577)": gain_for_init_scale(INIT_REFERENCES["pytorch default"]),
+    "critical for tanh (g = 1)": gain_for_init_scale(INIT_REFERENCES["critical (Xavier)"]),
+    "He for relu (g = √2)": gain_for_init_scale(INIT_REFERENCES["Kaiming (He) for relu"]),
 }
 BUMPIER = ("the plain net's", "the residual net's", "about the same (within 0.05)")
 
