@@ -68,7 +68,9 @@ def compare(
     holds the numbers train() would give that network alone, and `.net` its trained
     make_mlp module. `callback(results)` gets the list of (partial) results, in the order
     of `skips`, after the first step, every `callback_every` steps and at the end;
-    returning False cancels every variant. a variant that diverges stops alone.
+    returning False cancels every variant. a variant that diverges (its loss, a gradient or
+    a weight inf or nan) stops alone. optimizer is "adam" (default) or "sgd" (momentum 0.9,
+    train.SGD_MOMENTUM); each result's weight_moved says how far every block moved.
 
     norm ("none" | "batch" | "layer") and branch ("standard" | "scaled" | "rezero" |
     "fixup") are make_mlp's. the batched engine knows only act(fc(x)) + alpha * x, so any
