@@ -56,7 +56,7 @@ STRINGS = {
         "state_replaying": "replaying… step {step}/{steps}",
         "state_replayed": "done (trained earlier on this server, replayed)",
         "note_adam": ("Adam divides each gradient by its own running size, so even a layer whose "
-                      "gradient has vanished takes full-size steps (see the update sizes): a plain "
+                      "gradient has vanished takes full-size steps: a plain "
                       "net that fails under Adam fails for another reason. Choose SGD to see a "
                       "vanishing gradient freeze the first layers."),
         "fig_updates": "weight update per layer ‖ΔW_l‖ (● step 0, ┈ shown step)",
@@ -167,7 +167,7 @@ STRINGS = {
         "state_replaying": "回放中… 第 {step}/{steps} 步",
         "state_replayed": "完成（本服务器之前训练过，此为回放）",
         "note_adam": ("Adam 会把每个梯度除以它自身的滑动平均大小，所以即使某层的梯度已经消失，它仍然迈出"
-                      "正常大小的步子（见更新大小图）：在 Adam 下失败的普通网络另有原因。选择 SGD 可以看到"
+                      "正常大小的步子：在 Adam 下失败的普通网络另有原因。选择 SGD 可以看到"
                       "消失的梯度让前几层停止学习。"),
         "fig_updates": "每层的权重更新 ‖ΔW_l‖（● 第 0 步，┈ 显示的步）",
         "fig_diagram": "网络示意，输入在下：直线 ‖dL/dx_l‖，弧线 α‖dL/dx_l+1‖",
