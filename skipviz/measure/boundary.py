@@ -15,5 +15,11 @@ def decision_grid(net: torch.nn.Module, X, n: int = 80, margin: float = 0.3):
     xs, ys = np.linspace(lo[0], hi[0], n), np.linspace(lo[1], hi[1], n)
     gx, gy = np.meshgrid(xs, ys)
     pts = torch.tensor(np.stack([gx.ravel(), gy.ravel()], 1), dtype=torch.float32)
-    probs = torch.softmax(net(pts), 1)[:, 1].reshape(n, n).numpy()
+    # eval mode: a batchnorm net must use its running statistics, not the grid's own batch
+    was_training = net.training
+    net.eval()
+    try:
+        probs = torch.softmax(net(pts), 1)[:, 1].reshape(n, n).numpy()
+    finally:
+        net.train(was_training)
     return xs, ys, np.nan_to_num(probs, nan=0.5)

@@ -1,4 +1,3 @@
-import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -18,16 +17,6 @@ from skipviz.lessons.real_images import (
 @pytest.fixture(scope="module")
 def digits():
     return load_digits(seed=0)
-
-
-@pytest.fixture
-def widget_canvas():
-    # the lesson puts its canvas in a widget box: that needs ipympl's canvas, only here
-    before = matplotlib.get_backend()
-    plt.switch_backend("module://ipympl.backend_nbagg")
-    yield
-    plt.close("all")
-    plt.switch_backend(before)
 
 
 def test_the_prediction_reads_its_outcome_off_the_runs_it_trained(digits, widget_canvas):
