@@ -98,3 +98,20 @@ def test_importing_skipviz_changes_no_global_state():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={"OMP_NUM_THREADS": "2", "PATH": ""}, check=False)
     assert out.returncode == 0, out.stderr
+
+
+def test_the_public_api_resolves_lazily_to_each_layers_object():
+    import importlib
+    import subprocess
+    import sys
+
+    import skipviz as sv
+
+    for name in sv.__all__:
+        layer = importlib.import_module(f"skipviz.{sv._HOME[name]}")
+        assert getattr(sv, name) is getattr(layer, name), name
+    # a process that only serves pages never pays for torch (~220 MB, seconds to import)
+    code = "import sys, skipviz, skipviz.serve.cli; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False", out.stdout + out.stderr
