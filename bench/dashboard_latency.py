@@ -89,7 +89,7 @@ def depth_change(page) -> dict:
     t0 = page.evaluate("performance.now()")
     start = time.perf_counter()
     type_depth(page, 60)
-    page.wait_for_function(DONE, arg="depth 60 ", timeout=TIMEOUT, polling="raf")
+    page.wait_for_function(DONE, arg="depth 60 ", timeout=TIMEOUT, polling=50)
     seen = time.perf_counter() - start
     frames = [(f - t0) / 1000 for f in page.evaluate("window.__frames")]
     span = (frames[-1] - frames[0]) if len(frames) > 1 else 0.0
