@@ -220,6 +220,57 @@ def layer_matmul_library(env=os.environ) -> str:
 LAYER_MATMUL = layer_matmul_library()
 
 
+class TorchMatmul:
+    """the blocks' four products through torch (MKL): each fuses its add (beta) in."""
+
+    @staticmethod
+    def linear(layer):
+        return torch.baddbmm(layer.b, layer.x, layer.w_t, out=layer.saved)  # z = x W^T + b
+
+    @staticmethod
+    def grad_input(layer, dz, alpha):
+        # dL/dx = alpha * dL/dout (the shortcut) + dz W (the layer)
+        torch.mul(layer.grad_out, alpha, out=layer.grad_x).baddbmm_(dz, layer.w)
+
+    @staticmethod
+    def grad_weight(dz, x, out):
+        torch.bmm(dz.mT, x, out=out)  # dL/dW = dz^T x
+
+    @staticmethod
+    def grad_stem(ws, out):
+        torch.bmm(ws.grad_x0.mT, ws.X, out=out)
+
+
+class NumpyMatmul:
+    """the same four products through numpy (OpenBLAS), on the tensors' own memory.
+
+    numpy's matmul has no beta: each add comes after its product.
+    """
+
+    @staticmethod
+    def linear(layer):
+        np.matmul(layer.np_x, layer.np_w_t, out=layer.np_saved)
+        np.add(layer.np_saved, layer.np_b, out=layer.np_saved)  # a numpy add: cheaper here
+        return layer.saved
+
+    @staticmethod
+    def grad_input(layer, dz, alpha):
+        np.matmul(layer.np_saved, layer.np_w, out=layer.np_grad_x)  # dz lives in saved
+        layer.grad_x.addcmul_(alpha, layer.grad_out)
+
+    @staticmethod
+    def grad_weight(dz, x, out):
+        np.matmul(dz.mT.numpy(), x.numpy(), out=out.numpy())
+
+    @staticmethod
+    def grad_stem(ws, out):
+        # MKL is slow at this 2-wide product, OpenBLAS is not
+        np.matmul(ws.grad_x0.mT.numpy(), ws.np_X, out=out.numpy())
+
+
+MATMULS = {"torch": TorchMatmul, "numpy": NumpyMatmul}
+
+
 # ---------------------------------------------------------------- the batched net
 
 
@@ -311,6 +362,7 @@ class Workspace:
         self.stats = torch.empty(V, 1 + 2 * D)
         self.exact_stats = torch.empty(V, 1 + 2 * D, dtype=torch.float64)  # see forward_backward
         self.matmul = LAYER_MATMUL
+        self.mm = MATMULS[LAYER_MATMUL]  # chosen once: the algorithm below has no branch
         self.chunks = [Chunk(lo, min(lo + CHUNK, D), turns[k % 2, :min(lo + CHUNK, D) - lo])
                        for k, lo in enumerate(reversed(range(0, D, CHUNK)))]  # top first
         grad_x = [None] * D + [self.grad_head]  # grad_x[l] = dL/dx[l]
@@ -338,14 +390,7 @@ def forward(stack: StackedMLP, ws: Workspace) -> torch.Tensor:
     p, act, alpha = stack.params, stack.act, stack.alpha
     torch.baddbmm(p.stem_b[:, None], ws.X, p.stem_w.mT, out=ws.x[0])
     for layer in ws.layers:
-        if ws.matmul == "numpy":
-            # numpy's matmul has no bias term: z = x W^T, then z + b (a numpy add: the
-            # cheaper call for a block this size)
-            np.matmul(layer.np_x, layer.np_w_t, out=layer.np_saved)
-            np.add(layer.np_saved, layer.np_b, out=layer.np_saved)
-            z = layer.saved
-        else:
-            z = torch.baddbmm(layer.b, layer.x, layer.w_t, out=layer.saved)  # (V, n, W)
+        z = ws.mm.linear(layer)  # (V, n, W)
         y = act.forward(z, layer.np_saved)
         # the shortcut: out = y + alpha * x, one alpha per variant
         torch.addcmul(y, alpha, layer.x, out=layer.out)
@@ -382,23 +427,13 @@ def forward_backward(stack: StackedMLP, ws: Workspace, exact: bool = False) -> t
     for lo, hi, grad_x in ws.chunks:
         for layer in reversed(ws.layers[lo:hi]):
             dz = act.backward(layer.grad_out, layer.saved)  # (V, n, W), over saved
-            if ws.matmul == "numpy":  # no beta in numpy's matmul: the shortcut's term after
-                np.matmul(layer.np_saved, layer.np_w, out=layer.np_grad_x)
-                layer.grad_x.addcmul_(alpha, layer.grad_out)
-            else:
-                torch.mul(layer.grad_out, alpha, out=layer.grad_x).baddbmm_(dz, layer.w)
+            ws.mm.grad_input(layer, dz, alpha)
         dz, x = ws.saved[lo:hi].flatten(0, 1), ws.x[lo:hi].flatten(0, 1)  # (k V, n, W)
-        if ws.matmul == "numpy":
-            np.matmul(dz.mT.numpy(), x.numpy(), out=g.w[lo:hi].flatten(0, 1).numpy())
-        else:
-            torch.bmm(dz.mT, x, out=g.w[lo:hi].flatten(0, 1))
+        ws.mm.grad_weight(dz, x, g.w[lo:hi].flatten(0, 1))
         torch.sum(ws.saved[lo:hi], dim=2, out=g.b[lo:hi])
         torch.linalg.vector_norm(grad_x, dim=(2, 3), out=norms[:, 1 + lo:1 + hi].T, **wide)
     torch.linalg.vector_norm(g.w, dim=(2, 3), out=norms[:, D + 1:].T, **wide)
-    if ws.matmul == "numpy":  # MKL is slow at this 2-wide product, OpenBLAS is not
-        np.matmul(ws.grad_x0.mT.numpy(), ws.np_X, out=g.stem_w.numpy())
-    else:
-        torch.bmm(ws.grad_x0.mT, ws.X, out=g.stem_w)
+    ws.mm.grad_stem(ws, g.stem_w)
     torch.sum(ws.grad_x0, dim=1, out=g.stem_b)
     if exact:
         norms[:, 0] = stats[:, 0]
