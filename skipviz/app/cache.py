@@ -12,7 +12,7 @@ import numpy as np
 from ..core.train import LossTrace, TrainResult
 
 # the per-layer size of each step's weight update, once the engine records it (issue 10)
-UPDATE_FIELD = "update_norms"
+UPDATE_FIELD = "weight_moved"  # TrainResult: ||W_l - W_l(0)|| / ||W_l(0)|| per step and block
 
 
 def records_updates() -> bool:
@@ -34,7 +34,7 @@ class Snapshot(LossTrace):
     elapsed: float = 0.0
     boundary: np.ndarray | None = None  # (n, n) probability of class 1 at the last step shown
     finished: bool = False
-    update_norms: np.ndarray | None = None  # (steps run, depth): ||dW_l|| of each step's update
+    update_norms: np.ndarray | None = None  # (steps run, depth): how far each block's weights moved from the start, relative
     # decision grids recorded along the way: boundary_steps[i] is the step grids[i] was taken at
     boundary_steps: tuple = ()
     grids: tuple = ()

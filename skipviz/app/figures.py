@@ -80,7 +80,7 @@ class DashboardFigures:
         if self.updates is not None:
             self.updates.figure.title = t("fig_updates")
             self.updates.profile.x_axis.label = t("fig_layer")
-            self.updates.profile.y_axis.label = "‖ΔW_l‖"
+            self.updates.profile.y_axis.label = "‖W_l − W_l(0)‖ / ‖W_l(0)‖"
         self.loss.figure.title = t("fig_loss")
         self.loss.x_axis.label, self.loss.y_axis.label = t("fig_step"), t("fig_xent")
         self.diagram.figure.title = t("fig_diagram")

@@ -59,7 +59,7 @@ STRINGS = {
                       "gradient has vanished takes full-size steps: a plain "
                       "net that fails under Adam fails for another reason. Choose SGD to see a "
                       "vanishing gradient freeze the first layers."),
-        "fig_updates": "weight update per layer ‖ΔW_l‖ (● step 0, ┈ shown step)",
+        "fig_updates": "how far each layer moved ‖W_l − W_l(0)‖ / ‖W_l(0)‖ (● step 1, ┈ shown step)",
         "fig_diagram": "the nets, input at the bottom: line ‖dL/dx_l‖, arc α‖dL/dx_l+1‖",
         # variants
         "plain": "plain (no skip)",
@@ -169,7 +169,7 @@ STRINGS = {
         "note_adam": ("Adam 会把每个梯度除以它自身的滑动平均大小，所以即使某层的梯度已经消失，它仍然迈出"
                       "正常大小的步子：在 Adam 下失败的普通网络另有原因。选择 SGD 可以看到"
                       "消失的梯度让前几层停止学习。"),
-        "fig_updates": "每层的权重更新 ‖ΔW_l‖（● 第 0 步，┈ 显示的步）",
+        "fig_updates": "每层权重离初值的相对距离 ‖W_l − W_l(0)‖ / ‖W_l(0)‖（● 第 1 步，┈ 显示的步）",
         "fig_diagram": "网络示意，输入在下：直线 ‖dL/dx_l‖，弧线 α‖dL/dx_l+1‖",
         "plain": "普通网络（无跳跃）",
         "residual": "残差网络（有跳跃）",

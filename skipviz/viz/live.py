@@ -91,11 +91,12 @@ class GradientProfile:
     every dot shows its exact value on hover (layer, ||dL/dx||).
     """
 
-    def __init__(self, slots: int = 2, width: int = 460, height: int = 260):
+    def __init__(self, slots: int = 2, width: int = 460, height: int = 260,
+                 value_label: str = "‖dL/dx‖"):
         self.figure, self.x, self.y, self.x_axis, self.y_axis = live_figure(
             log_y=True, width=width, height=height)
         self.start, self.shown, self.dots, self.shown_dots = [], [], [], []
-        tip = bq.Tooltip(fields=["x", "y"], formats=["d", ".4g"], labels=["layer", "‖dL/dx‖"])
+        tip = bq.Tooltip(fields=["x", "y"], formats=["d", ".4g"], labels=["layer", value_label])
         for _ in range(slots):
             scales = {"x": self.x, "y": self.y}
             self.start.append(bq.Lines(x=[], y=[], scales=scales, stroke_width=2))
@@ -531,14 +532,12 @@ class NetworkDiagram:
 
 
 class UpdateSizes:
-    """the size of each layer's weight update ||dW_l|| (log axis), step 0 and shown step."""
+    """how far each layer's weights moved, ||W_l - W_l(0)|| / ||W_l(0)|| (log axis), after
+    step 1 and at the shown step."""
 
     def __init__(self, slots: int = 2, width: int = 460, height: int = 260):
-        self.profile = GradientProfile(slots, width=width, height=height)
+        self.profile = GradientProfile(slots, width=width, height=height, value_label="moved")
         self.figure = self.profile.figure
-        tip = bq.Tooltip(fields=["x", "y"], formats=["d", ".4g"], labels=["layer", "‖ΔW‖"])
-        for m in (*self.profile.dots, *self.profile.shown_dots):
-            m.tooltip = tip
 
     def show(self, *args, **kwargs):
         self.profile.show(*args, **kwargs)
