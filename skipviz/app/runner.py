@@ -243,71 +243,97 @@ class Runner:
         self._emit(done, force=True)
 
     def _train(self, target: Settings, stored: dict, missing: list, data):
-        X, y = data
-        alphas = target.alphas
-        start = time.perf_counter()
-        snaps = {a: stored[a] for a in alphas}
-        grids: dict = {a: [] for a in missing}  # alpha -> [(step, grid)] recorded so far
-        final: dict = {}  # alpha -> grid of a finished variant
-        clock = {"grid": -math.inf}
-
-        def grid_of(r):
-            net = getattr(r, "net", None)
-            return None if net is None or r.diverged else decision_grid(net, X, n=GRID)[2]
-
-        def frame_of(results, done, paused=False):
-            for r in results:
-                history = tuple(grids[r.alpha])
-                grid = history[-1][1] if history else None
-                snaps[r.alpha] = Snapshot.of(r, target.steps, grid, finished=done[r.alpha],
-                                             history=history)
-            step = max(r.steps_run for r in results)
-            return Progress(target, [snaps[a] for a in alphas], step=step,
-                            elapsed=time.perf_counter() - start, data=data, paused=paused)
+        run = LiveRun(target, stored, missing, data)
 
         def on_progress(results):
             if self._stale(target):
                 return False
-            # variants may train one after another or side by side: ask each whether it is done
-            done = {r.alpha: r.diverged or r.steps_run >= target.steps for r in results}
-            for r in results:
-                if done[r.alpha] and r.alpha not in final:
-                    final[r.alpha] = grid_of(r)
-                    if final[r.alpha] is not None:
-                        grids[r.alpha].append((r.steps_run - 1, final[r.alpha]))
-            now = time.perf_counter()
-            if now - clock["grid"] > BOUNDARY_EVERY:
-                clock["grid"] = now
-                for r in results:
-                    if not done[r.alpha]:
-                        g = grid_of(r)
-                        if g is not None:
-                            grids[r.alpha].append((r.steps_run - 1, g))
+            done = run.observe(results)
             first = all(r.steps_run == 1 for r in results)
-            if first or now - self._published_at >= PUBLISH_EVERY or self._paused:
-                self._emit(frame_of(results, done), force=first)
-            if not self._hold(target, lambda paused: frame_of(results, done, paused)):
+            if first or time.perf_counter() - self._published_at >= PUBLISH_EVERY or self._paused:
+                self._emit(run.frame(results, done), force=first)
+            if not self._hold(target, lambda paused: run.frame(results, done, paused)):
                 return False
             return None
 
-        results = compare(X, y, skips=missing, callback=on_progress,
+        results = compare(*data, skips=missing, callback=on_progress,
                           callback_every=callback_every(target), **train_args(target))
         if self._stale(target) or any(r.cancelled for r in results):
             return
         for r in results:
-            if r.alpha not in final:
-                final[r.alpha] = grid_of(r)
-                if final[r.alpha] is not None:
-                    grids[r.alpha].append((r.steps_run - 1, final[r.alpha]))
-            history = tuple(grids[r.alpha])
-            snap = Snapshot.of(r, target.steps, final[r.alpha], finished=True, history=history)
-            r.net = None  # drop the net: the cache holds arrays only
+            snap = run.finish(r)
             self.cache.put(target.run_key(r.alpha), snap)
             self.store.put(target.run_key(r.alpha), snap)
-            snaps[r.alpha] = snap
-        elapsed = time.perf_counter() - start
-        self._emit(_finished(target, [snaps[a] for a in alphas], elapsed=elapsed, data=data),
+        self._emit(_finished(target, run.snapshots(), elapsed=run.elapsed(), data=data),
                    force=True)
+
+
+class LiveRun:
+    """what one training run has shown so far: each variant's snapshot and decision grids.
+
+    the engine calls back with partial results; observe() records a decision grid now and
+    then (each costs a forward pass) and the last one when a variant finishes, frame() turns
+    the results into what the page shows, finish() makes a variant's final snapshot.
+    """
+
+    def __init__(self, target: Settings, stored: dict, missing: list, data):
+        self.target, self.X = target, data[0]
+        self.data = data
+        self.snaps = {a: stored[a] for a in target.alphas}
+        self.grids: dict = {a: [] for a in missing}  # alpha -> [(step, grid)] recorded so far
+        self.final: dict = {}  # alpha -> grid of a finished variant
+        self.start = time.perf_counter()
+        self.last_grid_at = -math.inf
+
+    def grid_of(self, r):
+        net = getattr(r, "net", None)
+        return None if net is None or r.diverged else decision_grid(net, self.X, n=GRID)[2]
+
+    def _keep_final(self, r):
+        if r.alpha not in self.final:
+            self.final[r.alpha] = self.grid_of(r)
+            if self.final[r.alpha] is not None:
+                self.grids[r.alpha].append((r.steps_run - 1, self.final[r.alpha]))
+
+    def observe(self, results) -> dict:
+        """record grids for `results`; returns alpha -> whether that variant is done."""
+        # variants may train one after another or side by side: ask each whether it is done
+        done = {r.alpha: r.diverged or r.steps_run >= self.target.steps for r in results}
+        for r in results:
+            if done[r.alpha]:
+                self._keep_final(r)
+        now = time.perf_counter()
+        if now - self.last_grid_at > BOUNDARY_EVERY:
+            self.last_grid_at = now
+            for r in results:
+                g = None if done[r.alpha] else self.grid_of(r)
+                if g is not None:
+                    self.grids[r.alpha].append((r.steps_run - 1, g))
+        return done
+
+    def frame(self, results, done: dict, paused: bool = False) -> Progress:
+        for r in results:
+            history = tuple(self.grids[r.alpha])
+            grid = history[-1][1] if history else None
+            self.snaps[r.alpha] = Snapshot.of(r, self.target.steps, grid,
+                                              finished=done[r.alpha], history=history)
+        return Progress(self.target, self.snapshots(), step=max(r.steps_run for r in results),
+                        elapsed=self.elapsed(), data=self.data, paused=paused)
+
+    def finish(self, r) -> Snapshot:
+        """the finished variant's snapshot; the net is dropped (the cache holds arrays)."""
+        self._keep_final(r)
+        snap = Snapshot.of(r, self.target.steps, self.final[r.alpha], finished=True,
+                           history=tuple(self.grids[r.alpha]))
+        r.net = None
+        self.snaps[r.alpha] = snap
+        return snap
+
+    def snapshots(self) -> list:
+        return [self.snaps[a] for a in self.target.alphas]
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.start
 
 
 def callback_every(s: Settings) -> int:
