@@ -56,7 +56,8 @@ def open_notebook(page, url: str):
             if time.monotonic() > end:
                 raise
             time.sleep(1)
-    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=TIMEOUT_MS)
+    # attached, not visible: jupyterlab 4 renders a notebook's cells in a windowed list
+    page.wait_for_selector(".jp-Notebook .jp-Cell", state="attached", timeout=TIMEOUT_MS)
     page.wait_for_function("window.jupyterapp && window.jupyterapp.commands"
                            ".hasCommand('notebook:run-all-cells')", timeout=TIMEOUT_MS)
 
