@@ -34,7 +34,7 @@ class Snapshot(LossTrace):
     elapsed: float = 0.0
     boundary: np.ndarray | None = None  # (n, n) probability of class 1 at the last step shown
     finished: bool = False
-    update_norms: np.ndarray | None = None  # (steps run, depth): how far each block's weights moved from the start, relative
+    update_norms: np.ndarray | None = None  # (steps run, depth): how far each block moved, relative
     # decision grids recorded along the way: boundary_steps[i] is the step grids[i] was taken at
     boundary_steps: tuple = ()
     grids: tuple = ()
