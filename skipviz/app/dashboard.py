@@ -29,6 +29,7 @@ from .settings import (
     RANGES,
     STARTER,
     Settings,
+    binder_link,
     check_setting,
     drawn_points,
     encode_points,
@@ -572,11 +573,14 @@ class App:
         self.skip.description = tr(lang, "skip") + " · " + formula
 
     def _refresh_link(self):
-        # a relative link keeps the page's own address (localhost, binder, any proxy path)
+        # a relative link keeps the page's own address (localhost, /voila/render/ on a jupyter
+        # server, any proxy path); on binder that address dies with the session, so the link
+        # launches the same commit anew at this setting
         query = to_query(self.settings)
         label = tr(self.settings.lang, "share")
         shown = ("?" + query) if query else tr(self.settings.lang, "defaults")
-        self.link.value = (f"{html.escape(label)}: <a href='?{html.escape(query, quote=True)}' "
+        href = binder_link(query) or "?" + query
+        self.link.value = (f"{html.escape(label)}: <a href='{html.escape(href, quote=True)}' "
                            f"target='_blank'><code style='word-break:break-all'>"
                            f"{html.escape(shown)}</code></a>")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import math
 from dataclasses import asdict, dataclass, fields, replace
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 import numpy as np
 import torch
@@ -297,3 +297,23 @@ def _short(x: float) -> str:
         return "0"
     digits = max(0, 4 - int(math.floor(math.log10(abs(x)))))
     return f"{round(x, digits):g}"
+
+
+DASHBOARD_PATH = "voila/render/notebooks/dashboard.ipynb"
+
+
+def binder_link(query: str, env=None) -> str | None:
+    """a link that outlives this binder session: a new launch of the same commit that opens
+    the dashboard at `query`; None off binder (there a relative ?query is the whole link).
+
+    binderhub puts the launch host ("https://mybinder.org/") and the commit's request
+    ("v2/gh/owner/repo/<sha>") in every session's environment.
+    """
+    import os
+
+    env = os.environ if env is None else env
+    host, request = env.get("BINDER_LAUNCH_HOST"), env.get("BINDER_PERSISTENT_REQUEST")
+    if not host or not request:
+        return None
+    path = DASHBOARD_PATH + ("?" + query if query else "")
+    return f"{host.rstrip('/')}/{request.strip('/')}?urlpath={quote(path, safe='/')}"

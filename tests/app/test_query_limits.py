@@ -81,3 +81,28 @@ def test_drawn_points_round_trip_and_stay_in_the_link():
     assert notes and "points" in notes[0]
     with pytest.raises(ValueError, match="at most 120 points"):
         Settings(dataset="drawn", points="AA" * 121)
+
+
+def test_on_binder_the_share_link_launches_the_same_commit_at_this_setting(monkeypatch):
+    from urllib.parse import parse_qs, urlsplit
+
+    from skipviz.app import App
+    from skipviz.app.settings import binder_link
+
+    assert binder_link("depth=7", env={}) is None  # off binder: the relative ?query is enough
+    env = {"BINDER_LAUNCH_HOST": "https://mybinder.org/",
+           "BINDER_PERSISTENT_REQUEST": "v2/gh/skipviz/skipviz/0123abc"}
+    url = binder_link("depth=7&skip=0", env=env)
+    parts = urlsplit(url)
+    assert (parts.scheme, parts.netloc, parts.path) == (
+        "https", "mybinder.org", "/v2/gh/skipviz/skipviz/0123abc")
+    # the urlpath, decoded once as binder does, is the dashboard with the whole query
+    assert parse_qs(parts.query)["urlpath"] == [
+        "voila/render/notebooks/dashboard.ipynb?depth=7&skip=0"]
+    monkeypatch.setenv("BINDER_LAUNCH_HOST", env["BINDER_LAUNCH_HOST"])
+    monkeypatch.setenv("BINDER_PERSISTENT_REQUEST", env["BINDER_PERSISTENT_REQUEST"])
+    app = App.from_query("depth=7&skip=0")
+    try:
+        assert "href='https://mybinder.org/v2/gh/skipviz/skipviz/0123abc?urlpath=" in app.link.value
+    finally:
+        app.close()
