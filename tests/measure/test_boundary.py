@@ -31,3 +31,13 @@ def test_a_batchnorm_net_is_read_with_its_running_statistics(spirals):
     with torch.no_grad():
         batch_stats = torch.softmax(net(pts), 1)[:, 1].reshape(12, 12).numpy()
     assert np.abs(batch_stats - probs).max() > 1e-3  # train mode would have read differently
+
+
+def test_a_plain_function_of_the_points_is_read_too(spirals):
+    # lesson 5 maps a net with blocks deleted: a function, not a module
+    X, _ = spirals
+    torch.manual_seed(0)
+    net = sv.make_mlp(depth=2, width=8)
+    as_module = decision_grid(net, X, n=10)[2]
+    as_function = decision_grid(lambda pts: net(pts), X, n=10)[2]
+    assert np.array_equal(as_module, as_function)
