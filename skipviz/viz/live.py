@@ -85,7 +85,20 @@ def _stroke(mark, focused: bool | None, bold: float = 2.6, thin: float = 1.2):
     mark.opacities = [1.0 if on else 0.55]
 
 
-class GradientProfile:
+class NotedPanel:
+    """a panel with a line of words in its corner (`self.label`, a bq.Label): `note` reads
+    and sets it, so a panel with nothing finite to draw still says why."""
+
+    @property
+    def note(self) -> str:
+        return self.label.text[0] if len(self.label.text) else ""
+
+    @note.setter
+    def note(self, text: str):
+        self.label.text = [text]
+
+
+class GradientProfile(NotedPanel):
     """||dL/dx_l|| per layer on a log axis: step 0 (solid, dots) and the shown step (dashed).
 
     every dot shows its exact value on hover (layer, ||dL/dx||).
@@ -110,14 +123,6 @@ class GradientProfile:
                               scales={"x": bq.LinearScale(min=0, max=1),
                                       "y": bq.LinearScale(min=0, max=1)}, colors=["#333333"])
         self.figure.marks = [*self.start, *self.shown, *self.dots, *self.shown_dots, self.label]
-
-    @property
-    def note(self) -> str:
-        return self.label.text[0] if len(self.label.text) else ""
-
-    @note.setter
-    def note(self, text: str):
-        self.label.text = [text]
 
     def show(self, slot: int, alpha: float | None, step0=None, shown=None,
              focused: bool | None = None, name: str = ""):
@@ -150,7 +155,7 @@ class GradientProfile:
                 self.y.min, self.y.max = span
 
 
-class LossCurves:
+class LossCurves(NotedPanel):
     """training loss per step (log axis), appended band by band; a cursor marks the shown step.
 
     hovering a point shows its step and exact loss; a diverged run ends in a cross.
@@ -183,14 +188,6 @@ class LossCurves:
                                                    opacities=[0.0], tooltip=self.tip,
                                                    visible=False))
         self._marks()
-
-    @property
-    def note(self) -> str:
-        return self.label.text[0] if len(self.label.text) else ""
-
-    @note.setter
-    def note(self, text: str):
-        self.label.text = [text]
 
     def _marks(self):
         bands = [m for slot in range(self.slots) for m in (*self.lines[slot], *self.hover[slot])]
