@@ -61,6 +61,7 @@ def compare(
     optimizer: str = "adam",
     callback: Callable[[list[TrainResult]], bool | None] | None = None,
     callback_every: int = 10,
+    live_nets: bool = True,
 ) -> list[TrainResult]:
     """train one network per skip value, each from the weights that `seed` draws.
 
@@ -68,7 +69,9 @@ def compare(
     holds the numbers train() would give that network alone, and `.net` its trained
     make_mlp module. `callback(results)` gets the list of (partial) results, in the order
     of `skips`, after the first step, every `callback_every` steps and at the end;
-    returning False cancels every variant. a variant that diverges (its loss, a gradient or
+    returning False cancels every variant. with `live_nets=False` a callback finds each
+    `.net` up to date only after calling `result.sync()` (the batched engine then copies the
+    weights only when asked). a variant that diverges (its loss, a gradient or
     a weight inf or nan) stops alone. optimizer is "adam" (default) or "sgd" (momentum 0.9,
     train.SGD_MOMENTUM); each result's weight_moved says how far every block moved.
 
@@ -94,7 +97,8 @@ def compare(
         torch.manual_seed(seed)  # and leave the generator as train() would
     if norm == "none" and branch == "standard":
         results = train_together(nets, X, y, steps=steps, lr=lr, optimizer=optimizer,
-                                 callback=callback, callback_every=callback_every)
+                                 callback=callback, callback_every=callback_every,
+                                 live_nets=live_nets)
     else:
         results = train_in_turn(nets, X, y, steps=steps, lr=lr, seed=seed, optimizer=optimizer,
                                 callback=callback, callback_every=callback_every)

@@ -49,6 +49,16 @@ class TrainResult(LossTrace):
     # (steps run, depth): ||W_l - W_l(0)|| / ||W_l(0)|| after each step's update, how far
     # block l's weights have moved from their start, relative to their starting size
     weight_moved: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    # set by the batched engine inside a callback of compare(live_nets=False): the copy of
+    # the latest weights into .net, made only if the callback asks for it (sync())
+    pending_sync: Callable[[], None] | None = field(default=None, repr=False, compare=False)
+
+    def sync(self) -> torch.nn.Module | None:
+        """.net, holding the weights of the latest step run (a no-op when it already does)."""
+        if self.pending_sync is not None:
+            pull, self.pending_sync = self.pending_sync, None
+            pull()
+        return self.net
 
     @property
     def alpha(self) -> float:

@@ -133,6 +133,40 @@ def test_callback_gets_every_partial_result_and_can_cancel(spirals):
         assert_same_run(got, alone(X, y, alpha, 6, 32, "tanh", 1.0, steps=30))
 
 
+def test_lazy_nets_hold_the_eager_weights_once_synced(spirals):
+    # compare(live_nets=False) skips copying the weights into .net at each callback; sync()
+    # must give the very weights an eager run has there (and a net not synced lags behind)
+    X, y = spirals
+
+    def flat(net):
+        return torch.nn.utils.parameters_to_vector(net.parameters()).detach().clone()
+
+    def record(into, lazy):
+        def callback(results):
+            step = results[0].steps_run
+            into["seen"].append([flat(r.net) for r in results])  # before any sync
+            if step % 7 == 0:
+                into[step] = [flat(r.sync() if lazy else r.net) for r in results]
+        return callback
+
+    eager, lazy = {"seen": []}, {"seen": []}
+    sv.compare(X, y, depth=5, steps=30, callback_every=1, seed=4, callback=record(eager, False))
+    done = sv.compare(X, y, depth=5, steps=30, callback_every=1, seed=4, live_nets=False,
+                      callback=record(lazy, True))
+    assert sorted(k for k in eager if k != "seen") == [7, 14, 21, 28]
+    for step in (7, 14, 21, 28):
+        for a, b in zip(eager[step], lazy[step], strict=True):
+            assert torch.equal(a, b), step
+    # at step 8, before any sync, the lazy .net still held step 7's weights, not step 8's
+    for v in range(2):
+        assert torch.equal(lazy["seen"][7][v], lazy[7][v])
+        assert not torch.equal(lazy["seen"][7][v], eager["seen"][7][v])
+    # the finished results hold the final weights whatever the mode
+    ends = sv.compare(X, y, depth=5, steps=30, seed=4)
+    for a, b in zip(done, ends, strict=True):
+        assert torch.equal(flat(a.net), flat(b.net))
+
+
 def test_callback_runs_at_the_last_step(spirals):
     X, y = spirals
     seen = []
