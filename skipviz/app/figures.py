@@ -107,11 +107,13 @@ class DashboardFigures:
                 m.set_data(X, y)
 
     def show(self, snaps: list, steps: int, lang: str = "en", data=None, focus=None,
-             run=None):
+             run=None, live: bool = False):
         """draw the latest frame of `snaps` (slot order) of a run of `steps` steps.
 
         `run` names the run (a new one clears the histories); the variant whose alpha is
         `focus` is drawn bold. the panels follow the latest step unless `show_step` pinned one.
+        `live` (the run is training): a frame leaves out what would not visibly change and
+        the hover targets, which a paused or finished run's frame fills in.
         """
         with self.lock:
             if data is not None and data[0] is not self._data[0]:
@@ -123,11 +125,11 @@ class DashboardFigures:
             self.lang, self.focus, self._snaps = lang, focus, list(snaps)
             self._titles(snaps)
             for slot, s in enumerate(snaps):
-                self.loss.extend(slot, s.losses)
+                self.loss.extend(slot, s.losses, live=live)
                 self.heat[slot].extend(s.grad_norms)
             self._styles(snaps)
             self._fit(snaps)
-            self._step_views(snaps, self.shown_step)
+            self._step_views(snaps, self.shown_step, live=live and self.shown_step is None)
 
     def _reset(self, snaps, steps):
         self.shown_step = None
@@ -164,7 +166,7 @@ class DashboardFigures:
             self.shown_step = step
             self._step_views(self._snaps, step)
 
-    def _step_views(self, snaps, step):
+    def _step_views(self, snaps, step, live: bool = False):
         """the panels that show one step: profiles, update sizes, maps, the net, cursors."""
         two = len(snaps) > 1 and self.focus is not None
         profiles, updates, notes = [], [], []
@@ -182,18 +184,18 @@ class DashboardFigures:
             focused = (s.alpha == self.focus) if two else None
             depth = max(depth, s.grad_norms.shape[1])
             row = _row_at(s.grad_norms, step)
-            self.profile.show(slot, s.alpha, s.grad_norms[0], row, focused, name)
+            self.profile.show(slot, s.alpha, s.grad_norms[0], row, focused, name, live=live)
             profiles += [s.grad_norms[0], row]
             u = getattr(s, "update_norms", None)
             if self.updates is None:
                 pass
             elif u is not None and len(u):
                 urow = _row_at(u, step)
-                self.updates.show(slot, s.alpha, u[0], urow, focused, name)
+                self.updates.show(slot, s.alpha, u[0], urow, focused, name, live=live)
                 updates += [u[0], urow]
             else:
                 self.updates.show(slot, None)
-            self.diagram.show(slot, s.alpha, row, name)
+            self.diagram.show(slot, s.alpha, row, name, live=live)
             self.maps[slot].update(s.boundary_at(step))
             if not np.isfinite(_positive_or_nan(s.grad_norms[0])).any():
                 # e.g. a linear net at init x10 overflows float32 in the forward pass already

@@ -24,7 +24,7 @@ import torch
 
 from .cache import Snapshot
 
-FORMAT = 1  # bump when the file layout changes: older files are then ignored
+FORMAT = 2  # bump when the file layout changes: older files are then ignored
 MAX_BYTES = 512 * 2**20
 # the modules whose code decides a stored run's numbers
 ENGINE_FILES = ("core/engine.py", "core/compare.py", "core/models.py", "core/train.py",
@@ -145,8 +145,9 @@ def _arrays(s: Snapshot) -> dict:
         out["boundary"] = s.boundary
     if s.update_norms is not None:
         out["update_norms"] = s.update_norms
-    if s.grids:
-        out["grids"] = np.stack(s.grids)
+    # one entry per grid: live grids are coarser than the finished run's last one
+    for i, grid in enumerate(s.grids):
+        out[f"grid/{i:04d}"] = grid
     for name, value in (s.weights or {}).items():
         out["w/" + name] = value
     return out
@@ -154,7 +155,7 @@ def _arrays(s: Snapshot) -> dict:
 
 def _snapshot(f) -> Snapshot:
     at = int(f["diverged_at"])
-    grids = tuple(f["grids"]) if "grids" in f else ()
+    grids = tuple(f[k] for k in sorted(k for k in f.files if k.startswith("grid/")))
     weights = {k[2:]: f[k] for k in f.files if k.startswith("w/")}
     return Snapshot(alpha=float(f["alpha"]), losses=f["losses"], grad_norms=f["grad_norms"],
                     steps=int(f["steps"]), diverged=bool(f["diverged"]),

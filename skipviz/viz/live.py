@@ -20,13 +20,18 @@ import numpy as np
 from .axes import positive
 from .palette import CLASS_COLORS, variant_color
 
-MAX_BANDS = 16  # marks per history: a band holds ceil(steps / MAX_BANDS) steps
+MAX_BANDS = 8  # marks per history: a band holds ceil(steps / MAX_BANDS) steps
+# while training, a profile that moved less than this (decades) is not resent: ~1 pixel
+LIVE_TOL_DECADES = 0.01
+# nor a diagram whose colours moved less than this (log10 units, on a range of 6-12)
+LIVE_TOL_COLOR = 0.05
 FONT = {"font-size": "12px"}
 MARGIN = {"top": 32, "bottom": 42, "left": 58, "right": 14}
 GREY = "#BBBBBB"
 
 __all__ = ["DecisionMap", "GradientHeatmap", "GradientProfile", "LossCurves", "NetworkDiagram",
-           "UpdateSizes", "band_size", "live_figure", "log_range", "widget_tree"]
+           "UpdateSizes", "assign", "band_size", "live_figure", "log_range", "near",
+           "steady_log_range", "widget_tree"]
 
 
 def live_figure(title: str = "", x_label: str = "", y_label: str = "", *, log_y: bool = False,
@@ -52,6 +57,72 @@ def log_range(*arrays, pad: float = 2.0) -> tuple[float, float] | None:
         return None
     lo, hi = max(vals.min() / pad, 1e-300), min(vals.max() * pad, 1e300)
     return (lo, hi) if hi > lo else (lo / 10, lo * 10)
+
+
+def steady_log_range(current, *arrays, slack: float = 2.0) -> tuple[float, float] | None:
+    """a log axis' domain that moves only when it must: `current` (lo, hi) is kept while it
+    holds every finite positive value with at most `slack` decades to spare on either side;
+    otherwise the domain snaps outward to half decades around the values. None: no values.
+
+    a domain change makes the browser redraw every mark on the axis; a run whose loss falls
+    by a little each frame moved it every frame, and the page fell behind the engine."""
+    span = log_range(*arrays, pad=1.0)
+    if span is None:
+        return None
+    lo, hi = math.log10(span[0]), math.log10(span[1])
+    if current is not None and None not in current and min(current) > 0:
+        c_lo, c_hi = math.log10(current[0]), math.log10(current[1])
+        if c_lo <= lo and hi <= c_hi and lo - c_lo <= slack and c_hi - hi <= slack:
+            return tuple(current)
+    lo, hi = math.floor(2 * lo - 0.2) / 2, math.ceil(2 * hi + 0.2) / 2
+    return max(10.0 ** lo, 1e-300), min(10.0 ** hi, 1e300)
+
+
+def assign(widget, **values) -> list[str]:
+    """set only the traits whose value differs (arrays compared by value, nan equal to nan),
+    in one message; returns the names sent. traitlets resends an array on every assignment,
+    even an equal one, and each resend makes the browser redraw that mark."""
+    changed = {k: v for k, v in values.items() if not _same(getattr(widget, k), v)}
+    if changed:
+        with widget.hold_sync():
+            for name, value in changed.items():
+                setattr(widget, name, value)
+    return list(changed)
+
+
+def _same(old, new) -> bool:
+    if isinstance(old, np.ndarray) or isinstance(new, np.ndarray):
+        try:
+            a, b = np.asarray(old), np.asarray(new)
+            if a.shape != b.shape:
+                return False
+            if a.dtype.kind in "fc" and b.dtype.kind in "fciu":
+                return bool(np.array_equal(a, b, equal_nan=True))
+            return bool(np.array_equal(a, b))
+        except (TypeError, ValueError):
+            return False
+    try:
+        return bool(old == new) and type(old) is type(new)
+    except (TypeError, ValueError):
+        return False
+
+
+def near(old, new, tol: float, log: bool = False) -> bool:
+    """whether array `new` would look like `old`: the same shape and gaps, and every value
+    within `tol` (of log10 when `log`: decades on a log axis). while a run trains, a frame
+    leaves out what moved less than that: it would cost a message and a redraw for no
+    visible change."""
+    a, b = np.asarray(old, dtype=np.float64), np.asarray(new, dtype=np.float64)
+    if a.shape != b.shape:
+        return False
+    if log:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            a, b = np.log10(a), np.log10(b)
+    gaps = ~np.isfinite(a)
+    if not np.array_equal(gaps, ~np.isfinite(b)) or not np.array_equal(a[gaps], b[gaps],
+                                                                         equal_nan=True):
+        return False
+    return not len(a[~gaps]) or float(np.max(np.abs(a[~gaps] - b[~gaps]))) <= tol
 
 
 def widget_tree(root) -> list:
@@ -125,34 +196,43 @@ class GradientProfile(NotedPanel):
         self.figure.marks = [*self.start, *self.shown, *self.dots, *self.shown_dots, self.label]
 
     def show(self, slot: int, alpha: float | None, step0=None, shown=None,
-             focused: bool | None = None, name: str = ""):
-        """slot's variant `alpha` (None hides it): its step-0 profile and the shown step's."""
+             focused: bool | None = None, name: str = "", live: bool = False):
+        """slot's variant `alpha` (None hides it): its step-0 profile and the shown step's.
+
+        `live` (a run training): the shown step's line is resent only once it visibly moved,
+        and its hover dots wait for the run to pause or end (half the messages a frame)."""
         marks = (self.start[slot], self.shown[slot], self.dots[slot], self.shown_dots[slot])
         if alpha is None or step0 is None or not len(step0):
             for m in marks:
-                with m.hold_sync():
-                    m.x, m.y = [], []
+                assign(m, x=np.zeros(0), y=np.zeros(0))
             return
         color = variant_color(alpha)
         layers = np.arange(1, len(step0) + 1, dtype=np.float64)
+        on = focused is None or focused
         for m, values in zip(marks, (step0, shown, step0, shown), strict=True):
-            with m.hold_sync():
-                v = positive(values) if values is not None else np.zeros(0)
-                m.x, m.y = (layers, v) if len(v) else ([], [])
-                m.colors = [color]
-                if isinstance(m, bq.Lines):
-                    _stroke(m, focused, bold=2.4, thin=1.0)
-                    m.labels = [name]
-                else:
-                    m.opacities = [1.0 if focused is None or focused else 0.5]
+            v = positive(values) if values is not None else np.zeros(0)
+            x, y = (layers, v) if len(v) else (np.zeros(0), np.zeros(0))
+            if live and m is marks[3]:
+                assign(m, visible=False)
+                continue
+            if live and m is marks[1] and near(m.y, y, LIVE_TOL_DECADES, log=True) \
+                    and np.array_equal(m.x, x):
+                continue
+            if m is marks[3]:
+                m.visible = True
+            if isinstance(m, bq.Lines):
+                # the step-0 profile is the same all run long: only the shown step's moves
+                assign(m, x=x, y=y, colors=[color], stroke_width=2.4 if on else 1.0,
+                       opacities=[1.0 if on else 0.55], labels=[name])
+            else:
+                assign(m, x=x, y=y, colors=[color], opacities=[1.0 if on else 0.5])
 
     def fit(self, *profiles, depth: int):
         """the axes fit `profiles` (the y range) and layers 1..depth."""
-        with self.figure.hold_sync():
-            self.x.min, self.x.max = 0.5, depth + 0.5
-            span = log_range(*profiles)
-            if span is not None:
-                self.y.min, self.y.max = span
+        assign(self.x, min=0.5, max=depth + 0.5)
+        span = steady_log_range((self.y.min, self.y.max), *profiles)
+        if span is not None:
+            assign(self.y, min=span[0], max=span[1])
 
 
 class LossCurves(NotedPanel):
@@ -168,6 +248,7 @@ class LossCurves(NotedPanel):
         self.lines: list[list[bq.Lines]] = [[] for _ in range(slots)]
         self.hover: list[list[bq.Scatter]] = [[] for _ in range(slots)]
         self.sent = [0] * slots
+        self.hover_sent = [0] * slots  # hover targets lag while a run trains (live)
         self.alphas: list[float | None] = [None] * slots
         self.focus: list[bool | None] = [None] * slots
         self.band = 1
@@ -199,37 +280,46 @@ class LossCurves(NotedPanel):
         alphas = list(alphas) + [None] * (self.slots - len(alphas))
         with self.figure.hold_sync():
             self.x.min, self.x.max = 0, max(steps, 1)
+            self.y.min = self.y.max = None  # the new run's losses choose the domain anew
             for slot in range(self.slots):
                 self.alphas[slot] = alphas[slot]
-                self.sent[slot] = 0
+                self.sent[slot] = self.hover_sent[slot] = 0
                 for m in (*self.lines[slot], *self.hover[slot]):
                     m.visible = False
                 with self.crosses[slot].hold_sync():
                     self.crosses[slot].x, self.crosses[slot].y = [], []
 
-    def extend(self, slot: int, losses) -> int:
+    def extend(self, slot: int, losses, live: bool = False) -> int:
         """send the steps of `losses` (the whole history so far) the browser lacks; returns
-        how many steps went out (a band already sent whole is never sent again)."""
+        how many steps went out (a band already sent whole is never sent again). `live` (a
+        run training): the hover targets wait until the run pauses or ends."""
         losses = np.asarray(losses, dtype=np.float64)
-        n, sent, R = len(losses), self.sent[slot], self.band
-        if n <= sent or self.alphas[slot] is None:
+        n = len(losses)
+        if self.alphas[slot] is None:
             return 0
         color = variant_color(self.alphas[slot])
+        on = self.focus[slot] is None or self.focus[slot]
+        sent = self.sent[slot]
+        for k, x, y in self._bands(losses, sent):
+            assign(self.lines[slot][k], x=x, y=y, colors=[color], visible=True,
+                   stroke_width=2.6 if on else 1.2, opacities=[1.0 if on else 0.55])
+        if not live:
+            for k, x, y in self._bands(losses, self.hover_sent[slot]):
+                assign(self.hover[slot][k], x=x, y=y, colors=[color], visible=True)
+            self.hover_sent[slot] = n
+        self.sent[slot] = max(n, sent)
+        return max(n - sent, 0)
+
+    def _bands(self, losses, sent: int):
+        """(band, x, y) of every band holding steps from `sent` on."""
+        n, R = len(losses), self.band
+        if n <= sent:
+            return
         for k in range(sent // R, (n - 1) // R + 1):
             lo, hi = k * R, min((k + 1) * R, n)
             # each band starts at the previous band's last point, so the curve has no gaps
             start = max(lo - 1, 0)
-            x = np.arange(start, hi, dtype=np.float64)
-            y = positive(losses[start:hi])
-            for m in (self.lines[slot][k], self.hover[slot][k]):
-                with m.hold_sync():
-                    m.x, m.y = x, y
-                    m.colors = [color]
-                    m.visible = True
-                    if isinstance(m, bq.Lines):
-                        _stroke(m, self.focus[slot])
-        self.sent[slot] = n
-        return n - sent
+            yield k, np.arange(start, hi, dtype=np.float64), positive(losses[start:hi])
 
     def set_focus(self, slot: int, focused: bool | None):
         """bold (focused) or thin (the other variant); None: the only variant shown."""
@@ -250,10 +340,9 @@ class LossCurves(NotedPanel):
                 c.colors = [variant_color(self.alphas[slot])]
 
     def fit(self, *losses):
-        span = log_range(*losses, pad=1.3)
+        span = steady_log_range((self.y.min, self.y.max), *losses, slack=1.0)
         if span is not None:
-            with self.y.hold_sync():
-                self.y.min, self.y.max = span
+            assign(self.y, min=span[0], max=span[1])
 
     def show_step(self, step: int | None):
         """a dotted rule at `step` (None hides it): where the scrubber is."""
@@ -346,8 +435,14 @@ def fit_heat_colors(scale: bq.ColorScale, *grad_norms):
         return
     hi = float(np.log10(vals.max()))
     lo = max(float(np.log10(np.percentile(vals, 1))), hi - 12)
-    with scale.hold_sync():
-        scale.min, scale.max = lo, max(hi, lo + 1)
+    # whole decades, kept while they still fit within a decade and a half: a colour change
+    # repaints every band of both heatmaps and the diagram
+    c_lo, c_hi = scale.min, scale.max
+    if c_lo is not None and c_hi is not None and c_lo <= lo and hi <= c_hi \
+            and lo - c_lo <= 1.5 and c_hi - hi <= 1.5:
+        return
+    lo, hi = math.floor(lo), math.ceil(hi)
+    assign(scale, min=float(lo), max=float(max(hi, lo + 1)))
 
 
 class DecisionMap:
@@ -394,18 +489,18 @@ class DecisionMap:
 
     def update(self, probs):
         """probs (n, n) of class 1 on the grid (rows: y), or None to hide the map."""
-        with self.grid.hold_sync():
-            if probs is None:
-                self.grid.visible = False
-                return
-            probs = np.asarray(probs, dtype=np.float32)
-            if probs.shape != (len(self.ys), len(self.xs)):
-                self.n = probs.shape[0]
-                self.xs = np.linspace(self.xs[0], self.xs[-1], probs.shape[1])
-                self.ys = np.linspace(self.ys[0], self.ys[-1], probs.shape[0])
-                self.grid.x, self.grid.y = self.xs, self.ys
-            self.grid.color = probs
-            self.grid.visible = True
+        if probs is None:
+            assign(self.grid, visible=False)
+            return
+        probs = np.asarray(probs, dtype=np.float32)
+        if probs.shape != (len(self.ys), len(self.xs)):
+            # live grids are coarser than a finished run's
+            self.n = probs.shape[0]
+            self.xs = np.linspace(self.xs[0], self.xs[-1], probs.shape[1])
+            self.ys = np.linspace(self.ys[0], self.ys[-1], probs.shape[0])
+        # a grid is recorded every half second, frames come ten times as often: the same
+        # grid is not sent (and repainted) again
+        assign(self.grid, x=self.xs, y=self.ys, color=probs, visible=True)
 
     def on_click(self, callback):
         """callback(x, y) for a click on the plane: the browser adds the point (bqplot's
@@ -460,6 +555,7 @@ class NetworkDiagram:
         self.figure.fig_margin = {"top": 36, "bottom": 46, "left": 10, "right": 10}
         self.depth = 0
         self._geometry: dict[int, tuple] = {}
+        self._drawn: dict[int, tuple] = {}  # slot -> (alpha, depth, name) last drawn
 
     def _shape(self, depth: int):
         # block l spans [l - 1, l] on the y axis; its arc bulges to the right of the column
@@ -472,14 +568,17 @@ class NetworkDiagram:
             self._geometry = {depth: (main_y, arc_x, arc_y)}
         return self._geometry[depth]
 
-    def show(self, slot: int, alpha: float | None, grad_norms=None, name: str = ""):
-        """slot's net (alpha None hides it) coloured by grad_norms (depth,) at the shown step."""
+    def show(self, slot: int, alpha: float | None, grad_norms=None, name: str = "",
+             live: bool = False):
+        """slot's net (alpha None hides it) coloured by grad_norms (depth,) at the shown step
+        (`live`, a run training: colours are resent only once they visibly changed)."""
         main, arcs, ends = self.main[slot], self.arcs[slot], self.ends[slot]
         last = self.last_arcs[slot]
         if alpha is None or grad_norms is None or not len(grad_norms):
-            main.visible = arcs.visible = last.visible = False
-            with ends.hold_sync():
-                ends.x, ends.y = [], []
+            self._drawn.pop(slot, None)
+            for m in (main, arcs, last):
+                assign(m, visible=False)
+            assign(ends, x=np.zeros(0), y=np.zeros(0))
             return
         g = np.asarray(grad_norms, dtype=np.float64)
         depth = len(g)
@@ -494,27 +593,27 @@ class NetworkDiagram:
             logs[np.isneginf(logs)] = -300.0  # exactly 0: the bottom colour
             logs[np.isposinf(logs)] = 300.0
         cx = float(slot)
-        with main.hold_sync():
-            main.x = np.full((depth, 2), cx)
-            main.y = main_y
-            main.color = np.nan_to_num(log_in, nan=-300.0)
-            main.visible = True
-        with arcs.hold_sync():
-            arcs.visible = alpha != 0 and depth > 1
-            if arcs.visible:
-                arcs.x = np.tile(cx + 0.06 + arc_x, (depth - 1, 1))
-                arcs.y = arc_y[:-1]
-                arcs.color = log_arc[:-1]
-        with last.hold_sync():
-            last.visible = alpha != 0
-            if last.visible:
-                last.x, last.y = cx + 0.06 + arc_x, arc_y[-1]
-        with ends.hold_sync():
-            ends.x, ends.y = [cx, cx], [-0.6, depth + 0.6]
-            ends.colors = [variant_color(alpha)]
-        with self.y.hold_sync():
-            self.depth = max(self.depth, depth) if slot else depth
-            self.y.min, self.y.max = -1.4, self.depth + 1.6
+        colors = np.nan_to_num(log_in, nan=-300.0)
+        if live and self._drawn.get(slot) == (alpha, depth, name) \
+                and near(main.color, colors, LIVE_TOL_COLOR) \
+                and (alpha == 0 or depth < 2 or near(arcs.color, log_arc[:-1], LIVE_TOL_COLOR)):
+            return
+        self._drawn[slot] = (alpha, depth, name)
+        # the geometry stays while the depth does: a frame sends the colours only
+        assign(main, x=np.full((depth, 2), cx), y=main_y, color=colors, visible=True)
+        if alpha != 0 and depth > 1:
+            assign(arcs, x=np.tile(cx + 0.06 + arc_x, (depth - 1, 1)), y=arc_y[:-1],
+                   color=log_arc[:-1], visible=True)
+        else:
+            assign(arcs, visible=False)
+        if alpha != 0:
+            assign(last, x=cx + 0.06 + arc_x, y=arc_y[-1], visible=True)
+        else:
+            assign(last, visible=False)
+        assign(ends, x=np.array([cx, cx]), y=np.array([-0.6, depth + 0.6]),
+               colors=[variant_color(alpha)])
+        self.depth = max(self.depth, depth) if slot else depth
+        assign(self.y, min=-1.4, max=self.depth + 1.6)
         self._name(slot, cx, depth, name)
 
     def _name(self, slot: int, cx: float, depth: int, name: str):
@@ -524,8 +623,8 @@ class NetworkDiagram:
             ys.append(0.0)
             texts.append("")
         xs[slot], ys[slot], texts[slot] = cx, depth + 1.3, name
-        with self.names.hold_sync():
-            self.names.x, self.names.y, self.names.text = xs, ys, texts
+        assign(self.names, x=np.array(xs, dtype=float), y=np.array(ys, dtype=float),
+               text=np.array(texts))
 
 
 class UpdateSizes:

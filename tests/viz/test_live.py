@@ -1,0 +1,127 @@
+"""the live figures send only what changed: equal arrays are not resent, log axes and the
+heat colours move only when the data leave them, and a training frame leaves out what would
+not visibly change (the page fell behind the engine on exactly these messages)."""
+
+import bqplot as bq
+import numpy as np
+import pytest
+
+from skipviz.viz.live import (
+    GradientProfile,
+    LossCurves,
+    NetworkDiagram,
+    assign,
+    fit_heat_colors,
+    heat_colors,
+    near,
+    steady_log_range,
+)
+
+
+def sent_by(widget, monkeypatch) -> list:
+    sent = []
+    monkeypatch.setattr(widget, "_send", lambda msg, buffers=None: sent.append(
+        sorted(msg.get("state", {}))))
+    return sent
+
+
+def test_assign_sends_only_the_traits_that_differ(monkeypatch):
+    line = bq.Lines(x=np.arange(3.0), y=np.array([1.0, np.nan, 3.0]), colors=["red"])
+    sent = sent_by(line, monkeypatch)
+    assert assign(line, x=np.arange(3.0), y=np.array([1.0, np.nan, 3.0]), colors=["red"]) == []
+    assert sent == []  # traitlets alone would have resent both arrays
+    assert assign(line, y=np.array([1.0, 2.0, 3.0]), colors=["red"]) == ["y"]
+    assert sent == [["y"]]
+    assert assign(line, x=np.arange(4.0), y=np.arange(4.0)) == ["x", "y"]
+    assert sent[-1] == ["x", "y"]  # one message for both
+    np.testing.assert_array_equal(line.x, np.arange(4.0))
+
+
+def test_a_log_domain_holds_until_the_data_leave_it():
+    span = steady_log_range(None, np.array([0.3, 0.7]))
+    lo, hi = span
+    assert lo <= 0.3 and hi >= 0.7
+    # half decades: 10 ** (k / 2)
+    assert np.log10(lo) * 2 == pytest.approx(round(np.log10(lo) * 2))
+    assert np.log10(hi) * 2 == pytest.approx(round(np.log10(hi) * 2))
+    # a loss falling a little each frame keeps the domain
+    assert steady_log_range(span, np.array([0.25, 0.7])) == span
+    # out of it: the domain moves, and holds the new values
+    lo2, hi2 = steady_log_range(span, np.array([0.01, 0.7]))
+    assert lo2 <= 0.01 < lo and hi2 >= 0.7
+    # far too wide for the data (2 decades to spare): it closes in
+    lo3, hi3 = steady_log_range((1e-9, 1e3), np.array([0.5, 0.6]))
+    assert lo3 > 1e-3 and hi3 < 10
+    assert steady_log_range(span, np.array([np.nan, 0.0, -1.0])) is None
+
+
+def test_heat_colours_move_in_whole_decades_only_when_they_must():
+    scale = heat_colors()
+    g = np.array([[1e-3, 1e-1], [1e-2, 0.5]])
+    fit_heat_colors(scale, g)
+    first = (scale.min, scale.max)
+    assert first[0] == np.floor(first[0]) and first[1] == np.ceil(first[1])
+    assert first[0] <= np.log10(np.percentile(g, 1)) and first[1] >= np.log10(0.5)
+    fit_heat_colors(scale, g * 1.5)  # a little larger: still inside, nothing sent
+    assert (scale.min, scale.max) == first
+    fit_heat_colors(scale, g * 1e4)  # far out: the colours move
+    assert scale.max >= np.log10(0.5e4)
+
+
+def test_near_reads_gaps_and_decades():
+    a = np.array([1.0, np.nan, 100.0])
+    assert near(a, a * 1.01, 0.01, log=True)  # 0.0043 decades
+    assert not near(a, a * 1.1, 0.01, log=True)  # 0.041 decades
+    assert not near(a, np.array([1.0, 5.0, 100.0]), 1.0, log=True)  # a gap filled in
+    assert not near(a, a[:2], 1.0)  # another shape
+    assert near(np.array([-300.0, 1.0]), np.array([-300.0, 1.04]), 0.05)
+
+
+def test_a_live_profile_skips_invisible_moves_and_its_hover_dots(monkeypatch):
+    p = GradientProfile(slots=1)
+    step0, row = np.array([1.0, 0.1, 0.01]), np.array([0.5, 0.05, 0.005])
+    p.show(0, 1.0, step0, row)
+    assert p.shown_dots[0].visible and len(p.shown_dots[0].x) == 3
+    shown = sent_by(p.shown[0], monkeypatch)
+    dots = sent_by(p.shown_dots[0], monkeypatch)
+    p.show(0, 1.0, step0, row * 1.001, live=True)  # 0.0004 decades: not worth a message
+    assert shown == [] and dots == [["visible"]]  # the hover dots wait for the end
+    p.show(0, 1.0, step0, row * 2, live=True)
+    assert shown == [["y"]]
+    np.testing.assert_allclose(p.shown[0].y, row * 2)
+    p.show(0, 1.0, step0, row * 2.001)  # not live (paused, done, scrubbed): exact, with dots
+    np.testing.assert_allclose(p.shown[0].y, row * 2.001)
+    assert p.shown_dots[0].visible
+    np.testing.assert_allclose(p.shown_dots[0].y, row * 2.001)
+
+
+def test_live_loss_lines_grow_and_the_hover_targets_catch_up_at_the_end():
+    loss = LossCurves(slots=1)
+    loss.reset(steps=40, alphas=(1.0,))
+    losses = np.linspace(0.7, 0.1, 40)
+    for n in (1, 9, 23):
+        loss.extend(0, losses[:n], live=True)
+    lines = [m for m in loss.lines[0] if m.visible]
+    assert sum(len(m.x) for m in lines) >= 23  # bands overlap by one point
+    assert not any(m.visible for m in loss.hover[0])
+    loss.extend(0, losses, live=False)
+    hover = [m for m in loss.hover[0] if m.visible]
+    got = np.unique(np.concatenate([m.x for m in hover]))
+    np.testing.assert_array_equal(got, np.arange(40.0))
+    ys = np.concatenate([m.y for m in hover])
+    xs = np.concatenate([m.x for m in hover]).astype(int)
+    np.testing.assert_allclose(ys, losses[xs])
+
+
+def test_a_live_diagram_skips_colours_that_did_not_visibly_change(monkeypatch):
+    d = NetworkDiagram(heat_colors(), slots=1)
+    g = np.array([1.0, 0.1, 0.01, 0.001])
+    d.show(0, 1.0, g, "residual")
+    sent = sent_by(d.main[0], monkeypatch)
+    d.show(0, 1.0, g * 1.02, "residual", live=True)  # 0.009 log10 units
+    assert sent == []
+    d.show(0, 1.0, g * 3, "residual", live=True)
+    assert sent == [["color"]]
+    np.testing.assert_allclose(d.main[0].color, np.log10(g * 3))
+    d.show(0, 0.5, g * 3, "α=0.5", live=True)  # another variant in the slot: drawn anew
+    assert list(d.names.text) == ["α=0.5"]
