@@ -1,7 +1,8 @@
 """the live dashboard: controls, figures and a worker thread, in one App served by voila.
 
->>> app = App.from_query()      # in voila, the page's ?depth=50&skip=0 sets the controls
->>> app.show()                  # or display(app.view)
+>>> app = App()                 # built (and training its default) before a page asks
+>>> app.apply_query()           # in voila, the page's ?depth=50&skip=0 moves the controls
+>>> app.show()                  # or display(app.view); App.from_query() does both at once
 >>> app.set(depth=50); app.wait(60); app.status_state
 """
 
@@ -87,6 +88,23 @@ class App:
         settings, notes = parse_query(query)
         notes = [tr(settings.lang, "note_query", msg=n) for n in notes]
         return cls(settings, notes)
+
+    def apply_query(self, query: str | None = None) -> App:
+        """move the controls to a query string (voila's page's, by default), as from_query.
+
+        the dashboard notebook builds its app first and asks for the query after: voila's
+        pre-heated kernel runs the notebook before any page arrives, up to the point where
+        it waits for that page's query, so the app (and its default run) is ready by then.
+        """
+        if query is None:
+            query = _voila_query()
+        settings, notes = parse_query(query)
+        self._notes = [tr(settings.lang, "note_query", msg=n) for n in notes]
+        self.notes.value = self._notes_text()
+        if settings != self.settings:
+            self._show(settings)
+            self._request(settings)
+        return self
 
     # building
 
@@ -459,9 +477,9 @@ class App:
         lang = self.settings.lang
         snaps = progress.snaps
         focus = self.settings.focus_alpha if len(snaps) > 1 else None
-        self.figures.show(snaps, progress.settings.steps, lang, progress.data, focus,
-                          run=progress.settings.run_key(None))
         busy = progress.state == "busy"
+        self.figures.show(snaps, progress.settings.steps, lang, progress.data, focus,
+                          run=progress.settings.run_key(None), live=busy and not progress.paused)
         self.reading.value = self._reading_html(snaps, lang, busy)
         self._set_state(progress.state, self._status_text(progress, lang))
         if not busy or progress.paused:

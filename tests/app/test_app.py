@@ -176,6 +176,35 @@ def test_query_string_sets_the_controls_and_notes_bad_items():
         app.close()
 
 
+def test_a_query_applied_after_building_moves_the_controls_as_from_query_does():
+    # the dashboard notebook's order: the app is built (its default run starts) before the
+    # page's query is known, then the query moves it; the end must be from_query's
+    query = "depth=7&skip=0&activation=sigmoid&lang=zh&steps=abc&bogus=1&width=8"
+    built, direct = App(), App.from_query(query)
+    try:
+        assert built.apply_query(query) is built
+        for app in (built, direct):
+            assert app.wait(120) is not None and app.status_state == "done"
+        assert built.settings == direct.settings
+        assert built.notes.value == direct.notes.value and "bogus" in built.notes.value
+        assert built.link.value == direct.link.value and "depth=7" in built.link.value
+        assert built.runner.last.settings.depth == 7  # the default run gave way to the query
+        losses = [[s.losses for s in app.runner.last.snaps] for app in (built, direct)]
+        assert all(np.array_equal(a, b) for a, b in zip(*losses, strict=True))
+    finally:
+        built.close()
+        direct.close()
+    # a page with no query (most of a class) finds the pre-built app's default run as it is
+    app = App()
+    try:
+        assert app.wait(120) is not None
+        last = app.runner.last
+        app.apply_query("")
+        assert app.runner.last is last and app.status_state == "done" and not app.notes.value
+    finally:
+        app.close()
+
+
 def test_query_text_cannot_inject_html():
     app = App.from_query("depth=<img src=x onerror=alert(1)>&<b>=1&steps=20&width=4")
     try:

@@ -53,7 +53,7 @@ def test_dashboard_trains_and_follows_the_controls(voila_server, page):  # noqa:
     wait_done(page, "depth 20")
     first_result = time.monotonic() - start
     assert "plain" in page.inner_text(".sv-status") and "residual" in page.inner_text(".sv-status")
-    assert "App.from_query" not in page.content()  # sources stripped
+    assert "apply_query" not in page.content()  # sources stripped
     assert_clean(page)
     before = figure_pixels(page)
     # profile, loss, two heatmaps, two decision maps and the network diagram
