@@ -24,6 +24,11 @@ def arrive(browser, hub_url: str, name: str, viewport=(1400, 900)):
     page.errors = []
     page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: page.errors.append(str(e)))
+    # the dashboard's watchdog polls its kernel every 5 s: each answer's status, to check it
+    # is let through (the hub refused it with 403 until the poll sent its xsrf header)
+    page.kernel_polls = []
+    page.on("response", lambda r: page.kernel_polls.append(r.status)
+            if "/api/kernels/" in r.url and r.request.method == "GET" else None)
     # the teacher's link: /hub/user-redirect/ becomes /user/<whoever logged in>/
     page.goto(f"{hub_url}/hub/login?next=/hub/user-redirect{DASHBOARD}")
     page.fill("#username_input", name)

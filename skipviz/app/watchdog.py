@@ -3,7 +3,9 @@
 voila 0.5 keeps its app at window.jupyterapp and the widget manager's kernel connection at
 jupyterapp.widgetManager.kernel; its status and connection signals tell us when the kernel
 died, restarted (its widgets are gone) or the server went away. a poll of /api/kernels/<id>
-catches a kernel that was culled while the socket stayed quiet.
+catches a kernel that was culled while the socket stayed quiet; it carries the `_xsrf`
+cookie as an X-XSRFToken header, which jupyterhub's single-user servers require of every
+cookie-authenticated api call (without it the poll got 403 on a hub).
 
 voila shuts a page's kernel down when the page goes away (a beacon on `beforeunload`),
 but standalone voila never sets the `_xsrf` cookie that beacon copies, so the server
@@ -85,7 +87,12 @@ SCRIPT = r"""
     var c = config();
     if (!c.kernelId || dead) { return; }
     var url = (c.baseUrl || '/') + 'api/kernels/' + c.kernelId;
-    fetch(url, {cache: 'no-store', credentials: 'same-origin'}).then(function (r) {
+    // jupyterhub (4.1+) refuses a cookie-authenticated api call, even a GET, without the
+    // xsrf token in a header: send the page's _xsrf cookie back as X-XSRFToken
+    var xsrf = document.cookie.match(/(?:^|;\s*)_xsrf=([^;]*)/);
+    var headers = xsrf ? {'X-XSRFToken': decodeURIComponent(xsrf[1])} : {};
+    var ask = {cache: 'no-store', credentials: 'same-origin', headers: headers};
+    fetch(url, ask).then(function (r) {
       if (r.status === 404) { gone(); }
       else if (r.ok) { return r.json().then(function (m) {
         if (m.execution_state === 'dead') { gone(); } else { hide(); } }); }

@@ -32,6 +32,12 @@ def test_three_learners_reach_a_trained_dashboard_on_the_hub(browser, tmp_path):
         all_done = time.monotonic() - start
         for name, page in pages.items():
             assert problems(page, name) == [], (name, page.errors)
+        # the watchdog's kernel poll is answered, not refused (it got 403 without X-XSRFToken)
+        end = time.monotonic() + 12
+        while time.monotonic() < end and not all(p.kernel_polls for p in pages.values()):
+            time.sleep(0.5)
+        polls = {name: page.kernel_polls for name, page in pages.items()}
+        assert all(polls.values()) and all(s == 200 for v in polls.values() for s in v), polls
 
         # each learner has a server of their own, in their own home, with their own kernel
         learners = hub.learners()
