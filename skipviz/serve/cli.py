@@ -52,6 +52,9 @@ def _parser() -> argparse.ArgumentParser:
                             "localhost, 127.0.0.1 and [::1] always are")
     serve.add_argument("--pool", type=int, default=1, metavar="N",
                        help="pre-heated dashboard kernels (default 1; each holds ~350 MB)")
+    serve.add_argument("--refill-delay", type=float, default=30.0, metavar="S",
+                       help="start the kernel that replaces a taken pre-heated one S seconds "
+                            "later (default 30: not while a class's pages load)")
     serve.add_argument("--orphan-timeout", type=float, default=45.0, metavar="S",
                        help="shut a kernel no page connected to after S idle seconds")
     serve.epilog = "other options of the form --Class.trait=value go to voila"
@@ -82,15 +85,17 @@ def main(argv: list[str] | None = None) -> int:
     if not 1 <= args.port <= 65535:
         print(f"skipviz serve: --port must be in 1..65535, got {args.port}", file=sys.stderr)
         return 2
-    if args.pool < 0 or args.orphan_timeout <= 0:
-        print("skipviz serve: --pool must be >= 0 and --orphan-timeout > 0", file=sys.stderr)
+    if args.pool < 0 or args.orphan_timeout <= 0 or not 0 <= args.refill_delay <= 3600:
+        print("skipviz serve: --pool must be >= 0, --orphan-timeout > 0 and --refill-delay "
+              "in 0..3600", file=sys.stderr)
         return 2
     from .host_check import LOCAL_HOSTS
     from .launcher import SkipvizVoila
 
     voila_argv = [f"--port={args.port}", "--Voila.port_retries=0",
                   f"--SkipvizVoila.dashboard_pool_size={args.pool}",
-                  f"--SkipvizVoila.orphan_timeout={args.orphan_timeout}"]
+                  f"--SkipvizVoila.orphan_timeout={args.orphan_timeout}",
+                  f"--SkipvizVoila.refill_delay={args.refill_delay}"]
     if not args.open:
         voila_argv.append("--no-browser")
     if args.notebooks is not None:

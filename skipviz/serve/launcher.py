@@ -85,6 +85,9 @@ class SkipvizVoila(Voila):
     orphan_timeout = Float(
         45.0, config=True,
         help="seconds a kernel no page connected to may stay before it is shut down")
+    refill_delay = Float(
+        30.0, config=True,
+        help="seconds before a taken pre-heated kernel is replaced (voila's fill_delay)")
 
     @default("config_file_paths")
     def _config_file_paths_default(self):
@@ -110,6 +113,10 @@ class SkipvizVoila(Voila):
         if any(p.name == DASHBOARD for p in self.pages):
             pools[DASHBOARD] = {"pool_size": self.dashboard_pool_size}
         self.config.VoilaKernelManager.kernel_pools_config = pools
+        # voila replaces a taken kernel after 1 s: the new one imports torch and runs the
+        # notebook on the cores the page that took the old one is loading on (a class of 8
+        # on 2 cores: all done after 57-62 s with 1 s, 40-67 s with 10 s, 21-22 s with 90 s)
+        self.config.VoilaKernelManager.fill_delay = self.refill_delay
         self.config.OrphanReapingKernelManager.orphan_timeout = self.orphan_timeout
         for key, value in KERNEL_ENV.items():
             os.environ.setdefault(key, value)

@@ -1,6 +1,7 @@
 """a class at once: N dashboard pages opened together on `skipviz serve`; when is each done?
 
-    .venv/bin/python tests/serve/bench_crowd.py --pages 8 --pool 2 [--query "depth=12"]
+    .venv/bin/python tests/serve/bench_crowd.py --pages 8 --pool 8 [--refill-delay 30]
+        [--query "depth=12"]
 
 prints, per page, the seconds from the first request until its status reads done, the
 kernels' memory at rest (rss, and uss: what each kernel alone holds, the shared torch
@@ -61,16 +62,28 @@ def memory(server) -> list[dict]:
     return out
 
 
+def rest(server, pool: int, timeout_s: float = 300) -> None:
+    """wait until the pool's kernels have run the notebook (built the app, trained or
+    replayed the default) and use no cpu: a class arrives at a server made ready."""
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        kernels = server.kernels()
+        if len(kernels) >= pool and all(k.cpu_percent(interval=0.5) < 3 for k in kernels):
+            return
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pages", type=int, default=8)
     parser.add_argument("--pool", type=int, default=1)
+    parser.add_argument("--refill-delay", type=float, default=30.0)
     parser.add_argument("--query", default="")
     parser.add_argument("--timeout", type=float, default=300)
     args = parser.parse_args()
-    with SkipvizServer(extra=[f"--pool={args.pool}"]) as server:
+    with SkipvizServer(extra=[f"--pool={args.pool}",
+                              f"--refill-delay={args.refill_delay}"]) as server:
         assert server.wait_for_log(POOL_FILLED, timeout=300), server.output()
-        time.sleep(5)  # the pool's kernels finish running the notebook
+        rest(server, args.pool)  # the pool's kernels finish running the notebook
         at_rest = memory(server)
         url = f"{server.url}voila/render/dashboard.ipynb" + (f"?{args.query}" if args.query
                                                               else "")

@@ -99,6 +99,8 @@ def test_bad_serve_options_are_refused_with_their_name(capsys):
     assert cli.main(["serve", "--port=0"]) == 2
     assert "--port must be in 1..65535" in capsys.readouterr().err
     assert cli.main(["serve", "--pool=-1"]) == 2
+    assert cli.main(["serve", "--refill-delay=-1"]) == 2
+    assert "--refill-delay in 0..3600" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         cli.main(["serve", "--bogus"])
 
