@@ -251,3 +251,21 @@ def test_settings_refuse_bad_values_whichever_way_they_are_made():
         Settings(dataset="mnist")
     with pytest.raises(ValueError, match="skip must be True or False"):
         Settings(skip=1)
+
+
+def test_the_scrubber_takes_every_profile_back_to_the_step_shown():
+    # the browser test moves the scrubber; here the numbers it must put on the page
+    app = App(Settings(depth=6, width=8, steps=40))
+    try:
+        snaps = app.wait(120)
+        assert snaps is not None and app.status_state == "done"
+        for step in (0, 17, 39):
+            app.scrub.value = step
+            for slot, s in enumerate(snaps):
+                np.testing.assert_allclose(app.figures.profile.shown[slot].y,
+                                           s.grad_norms[step])
+                np.testing.assert_allclose(app.figures.profile.shown_dots[slot].y,
+                                           s.grad_norms[step])
+        assert not np.allclose(snaps[0].grad_norms[0], snaps[0].grad_norms[39])
+    finally:
+        app.close()

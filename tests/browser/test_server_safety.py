@@ -182,7 +182,7 @@ def test_kernels_cannot_be_listed_or_driven_over_http(voila_server, page):  # no
 
 def test_a_viewer_cannot_run_code_through_the_page(voila_server, page):  # noqa: F811
     marker = Path(tempfile.gettempdir()) / f"skipviz-pwned-{uuid.uuid4().hex}"
-    page.goto(voila_server.url + "?depth=3&steps=10")
+    page.goto(voila_server.url + "?depth=3&steps=10", timeout=TIMEOUT_MS)
     page.wait_for_selector(".sv-status.sv-done", timeout=TIMEOUT_MS)
     # the page's own kernel connection, as a viewer's devtools would use it
     answer = page.evaluate(
