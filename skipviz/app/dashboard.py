@@ -69,7 +69,10 @@ class App:
         torch.set_num_threads(1)
         self.settings = settings or Settings()
         self._notes = list(notes)
-        self._quiet = False  # true while the app itself moves widgets
+        # true while the app itself moves widgets, per thread: the worker moves the scrubber
+        # when a frame lands (_transport); a learner's scrub arriving on the main thread at
+        # that moment was taken for the app's own move and ignored
+        self._local = threading.local()
         self._lock = threading.Lock()
         self._build_controls()
         self.runner = Runner(self._publish, store=store)
@@ -79,6 +82,14 @@ class App:
         self._wire()
         self._relabel()
         self._request(self.settings)
+
+    @property
+    def _quiet(self) -> bool:
+        return getattr(self._local, "quiet", False)
+
+    @_quiet.setter
+    def _quiet(self, value: bool):
+        self._local.quiet = value
 
     @classmethod
     def from_query(cls, query: str | None = None) -> App:

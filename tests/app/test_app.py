@@ -269,3 +269,30 @@ def test_the_scrubber_takes_every_profile_back_to_the_step_shown():
         assert not np.allclose(snaps[0].grad_norms[0], snaps[0].grad_norms[39])
     finally:
         app.close()
+
+
+def test_a_scrub_during_the_workers_own_move_of_the_scrubber_is_not_lost():
+    # the worker thread moves the scrubber quietly when a frame lands; a learner's scrub
+    # arriving on the main thread meanwhile must still be acted on
+    app = App(Settings(depth=6, width=8, steps=40))
+    try:
+        snaps = app.wait(120)
+        assert snaps is not None
+        entered, release = threading.Event(), threading.Event()
+
+        def worker_moves_the_scrubber():
+            app._quiet = True  # what _transport does around its own moves
+            entered.set()
+            release.wait(10)
+            app._quiet = False
+
+        t = threading.Thread(target=worker_moves_the_scrubber)
+        t.start()
+        entered.wait(10)
+        app.scrub.value = 5  # the learner, on the main thread
+        release.set()
+        t.join()
+        assert app.figures.shown_step == 5
+        np.testing.assert_allclose(app.figures.profile.shown[0].y, snaps[0].grad_norms[5])
+    finally:
+        app.close()
