@@ -149,11 +149,10 @@ def band_size(steps: int) -> int:
     return max(1, math.ceil(steps / MAX_BANDS))
 
 
-def _stroke(mark, focused: bool | None, bold: float = 2.6, thin: float = 1.2):
+def _stroke(focused: bool | None, bold: float = 2.6, thin: float = 1.2) -> dict:
     # with two variants the focused one is bold and opaque; with one, both rules are the same
     on = focused is None or focused
-    mark.stroke_width = bold if on else thin
-    mark.opacities = [1.0 if on else 0.55]
+    return {"stroke_width": bold if on else thin, "opacities": [1.0 if on else 0.55]}
 
 
 class NotedPanel:
@@ -222,8 +221,8 @@ class GradientProfile(NotedPanel):
                 m.visible = True
             if isinstance(m, bq.Lines):
                 # the step-0 profile is the same all run long: only the shown step's moves
-                assign(m, x=x, y=y, colors=[color], stroke_width=2.4 if on else 1.0,
-                       opacities=[1.0 if on else 0.55], labels=[name])
+                assign(m, x=x, y=y, colors=[color], labels=[name],
+                       **_stroke(focused, bold=2.4, thin=1.0))
             else:
                 assign(m, x=x, y=y, colors=[color], opacities=[1.0 if on else 0.5])
 
@@ -298,11 +297,10 @@ class LossCurves(NotedPanel):
         if self.alphas[slot] is None:
             return 0
         color = variant_color(self.alphas[slot])
-        on = self.focus[slot] is None or self.focus[slot]
         sent = self.sent[slot]
         for k, x, y in self._bands(losses, sent):
             assign(self.lines[slot][k], x=x, y=y, colors=[color], visible=True,
-                   stroke_width=2.6 if on else 1.2, opacities=[1.0 if on else 0.55])
+                   **_stroke(self.focus[slot]))
         if not live:
             for k, x, y in self._bands(losses, self.hover_sent[slot]):
                 assign(self.hover[slot][k], x=x, y=y, colors=[color], visible=True)
@@ -327,7 +325,7 @@ class LossCurves(NotedPanel):
             return
         self.focus[slot] = focused
         for m in self.lines[slot]:
-            _stroke(m, focused)
+            assign(m, **_stroke(focused))
 
     def mark_end(self, slot: int, step: int | None, value: float | None):
         """a cross where a diverged run stopped (its last finite loss); None clears it."""
