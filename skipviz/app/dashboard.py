@@ -369,7 +369,9 @@ class App:
         self.runner.step(callback_every(self.settings))
 
     def _on_scrub(self, change):
-        if self._quiet:
+        # a disabled scrubber (a run training) is moved by no learner: a change then is the
+        # page's own echo, e.g. its play<->scrubber link copying the play value on connect
+        if self._quiet or self.scrub.disabled:
             return
         last = self.runner.last
         if last is None or not last.snaps:
@@ -390,7 +392,10 @@ class App:
                 if scrubbable:
                     self.scrub.max = top
                     self.play.max = top
-                    self.scrub.value = top
+                    # both ends of the page's play<->scrubber link, not one: a page that
+                    # connects later starts the link by copying play's value to the
+                    # scrubber, and a stale 0 there pinned every panel at step 0
+                    self.scrub.value = self.play.value = top
                 self.scrub.disabled = self.play.disabled = not scrubbable
             finally:
                 self._quiet = False

@@ -271,6 +271,45 @@ def test_the_scrubber_takes_every_profile_back_to_the_step_shown():
         app.close()
 
 
+def test_a_page_connecting_during_a_run_does_not_pin_the_panels_to_a_step():
+    # the page's play<->scrubber link starts by copying play's value to the scrubber. in a
+    # pre-heated kernel no page had echoed the scrubber to play, so play said 0, and that
+    # copy pinned every panel at step 0 for the whole next run (the browser test saw the
+    # paused profile drawn on its step-0 line)
+    app = App(Settings(depth=6, width=8, steps=40))
+    try:
+        assert app.wait(120) is not None
+        assert app.play.value == app.scrub.value == 39  # both ends of the link agree
+        app.pause.value = True  # hold the next run where the page connects
+        app.set(seed=1, steps=400)
+        deadline = time.monotonic() + 60
+        while not (app.runner.last and app.runner.last.settings.seed == 1
+                   and app.runner.last.paused) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        app.pause.value = False  # training again: the scrubber is off
+        deadline = time.monotonic() + 60
+        while not (app.scrub.disabled and app.runner.last.step > 5) \
+                and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert app.scrub.disabled and app.runner.busy and not app.runner.last.paused
+        app.scrub.value = app.play.value  # what the link does as the page connects
+        app.scrub.value = 0  # a stale value from a page, whatever it is
+        assert app.figures.shown_step is None
+        app.pause.value = True
+        deadline = time.monotonic() + 60
+        while not (app.runner.last.paused and app.runner.last.step > 5
+                   and not app.scrub.disabled) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        last = app.runner.last
+        assert last.paused and last.step > 5
+        for slot, snap in enumerate(last.snaps):
+            np.testing.assert_allclose(app.figures.profile.shown[slot].y, snap.grad_norms[-1])
+            assert not np.allclose(snap.grad_norms[-1], snap.grad_norms[0])
+        assert app.play.value == app.scrub.value == last.step - 1
+    finally:
+        app.close()
+
+
 def test_a_scrub_during_the_workers_own_move_of_the_scrubber_is_not_lost():
     # the worker thread moves the scrubber quietly when a frame lands; a learner's scrub
     # arriving on the main thread meanwhile must still be acted on

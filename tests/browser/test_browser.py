@@ -21,6 +21,7 @@ from support.browser_kit import (
     kernel_process,
     new_page,
     page,  # noqa: F401 (a fixture)
+    real_errors,
     voila_server,  # noqa: F401 (a fixture)
     wait_done,
 )
@@ -179,18 +180,30 @@ def status_step(page) -> int:  # noqa: F811
     return int(words.split("/", 1)[0])
 
 
-def profile_pixels(page) -> bytes:  # noqa: F811
-    return page.locator(".sv-fig-profile").screenshot()
+# per variant colour: does the shown step's (dashed) profile line draw the same path as the
+# step-0 (solid) one? read from the svg the browser drew, so no pixel threshold is involved
+SAME_AS_STEP0 = """() => {
+  const lines = Array.from(document.querySelectorAll('.sv-fig-profile path.line'))
+    .filter(p => (p.getAttribute('d') || '').length);
+  const by = {};
+  for (const p of lines) {
+    const cs = getComputedStyle(p), kind = cs.strokeDasharray === 'none' ? 'solid' : 'dashed';
+    (by[cs.stroke] = by[cs.stroke] || {})[kind] = p.getAttribute('d');
+  }
+  const pairs = Object.values(by).filter(v => v.solid && v.dashed);
+  return pairs.length ? pairs.map(v => v.solid === v.dashed) : null;
+}"""
 
 
-def wait_profile_change(page, before: bytes, timeout: float = 30.0) -> bytes:  # noqa: F811
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        now = profile_pixels(page)
-        if now != before:
-            return now
-        time.sleep(0.2)
-    raise AssertionError("the gradient profile did not change")
+def wait_profile_at_step0(page, at_step0: bool):  # noqa: F811
+    """wait until every variant's dashed profile is (or is not) drawn on its step-0 line."""
+    try:
+        page.wait_for_function(f"() => {{ const r = ({SAME_AS_STEP0})(); return r && r.length"
+                               f" === 2 && r.every(x => x === {'true' if at_step0 else 'false'});"
+                               " }", timeout=TIMEOUT_MS)
+    except Exception as err:
+        raise AssertionError(f"profile at step 0: {page.evaluate(SAME_AS_STEP0)}, wanted"
+                             f" {at_step0}; the page's errors: {real_errors(page)}") from err
 
 
 def test_pause_step_scrub_and_hover(voila_server, page):  # noqa: F811
@@ -205,23 +218,26 @@ def test_pause_step_scrub_and_hover(voila_server, page):  # noqa: F811
     # step: exactly one step more
     page.locator(".sv-step").click()
     wait_status(page, f"paused at step {held + 1}/")
-    # scrub back to step 0 while paused. the profile's pixels are not checked here: since
-    # the log axes hold their domain (issue 11) a step moves them by less than a pixel, and
-    # after test_a_dead_kernel_is_reported_in_words the scrub left them as they were (open
-    # in issue 11); test_app.py::test_the_scrubber_takes_every_profile_back_to_the_step_shown
-    # checks the scrubbed profiles' numbers
+    # paused past step 0, each dashed profile (the shown step) has left its solid step-0 line;
+    # the scrubber's step 0 puts it back on it, in the page as drawn. (this page connects as
+    # its run starts: such a page once pinned every panel at step 0, see test_app.py's
+    # test_a_page_connecting_during_a_run_does_not_pin_the_panels_to_a_step)
+    wait_profile_at_step0(page, False)
     handle = page.locator(".sv-scrub .noUi-handle")
     handle.focus()
     handle.press("Home")
     page.wait_for_function("() => document.querySelector('.sv-scrub .widget-readout')"
                            ".innerText.trim() === '0'", timeout=TIMEOUT_MS)
+    wait_profile_at_step0(page, True)
     # resume: the run goes on to the end
     page.locator(".sv-pause").click()
     wait_done(page, "depth 30 ")
+    wait_profile_at_step0(page, False)  # finished: the panels follow the last step
     handle.focus()
     handle.press("Home")
     page.wait_for_function("() => document.querySelector('.sv-scrub .widget-readout')"
                            ".innerText.trim() === '0'", timeout=TIMEOUT_MS)
+    wait_profile_at_step0(page, True)
     # hover a step-0 dot of the profile: its exact layer and gradient norm appear
     dots = [d for d in page.locator(".sv-fig-profile .dot").all() if d.is_visible()]
     assert dots, "no profile dots to hover"

@@ -47,6 +47,8 @@ def browser():
 
 def new_page(browser, viewport=(1500, 1000)):
     context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    # a loaded 2-cpu ci machine may take longer than playwright's 30 s to serve a page
+    context.set_default_navigation_timeout(TIMEOUT_MS)
     page = context.new_page()
     page.errors = []
     page.on("console", lambda m: page.errors.append(m) if m.type == "error" else None)
