@@ -245,13 +245,16 @@ class LossCurves(NotedPanel):
             log_y=True, width=width, height=height)
         self.slots = slots
         self.lines: list[list[bq.Lines]] = [[] for _ in range(slots)]
-        self.hover: list[list[bq.Scatter]] = [[] for _ in range(slots)]
+        self.tip = bq.Tooltip(fields=["x", "y"], formats=["d", ".5g"], labels=["step", "loss"])
+        # one hover target per variant, whole: it is sent only when a run pauses or ends
+        self.hover = [bq.Scatter(x=[], y=[], scales={"x": self.x, "y": self.y}, default_size=14,
+                                 opacities=[0.0], tooltip=self.tip, visible=False)
+                      for _ in range(slots)]
         self.sent = [0] * slots
         self.hover_sent = [0] * slots  # hover targets lag while a run trains (live)
         self.alphas: list[float | None] = [None] * slots
         self.focus: list[bool | None] = [None] * slots
         self.band = 1
-        self.tip = bq.Tooltip(fields=["x", "y"], formats=["d", ".5g"], labels=["step", "loss"])
         unit = bq.LinearScale(min=0, max=1)
         self.cursor = bq.Lines(x=[0, 0], y=[0, 1], scales={"x": self.x, "y": unit},
                                colors=["#444444"], line_style="dotted", visible=False)
@@ -264,14 +267,11 @@ class LossCurves(NotedPanel):
             scales = {"x": self.x, "y": self.y}
             for _ in range(MAX_BANDS):
                 self.lines[slot].append(bq.Lines(x=[], y=[], scales=scales, visible=False))
-                self.hover[slot].append(bq.Scatter(x=[], y=[], scales=scales, default_size=14,
-                                                   opacities=[0.0], tooltip=self.tip,
-                                                   visible=False))
         self._marks()
 
     def _marks(self):
-        bands = [m for slot in range(self.slots) for m in (*self.lines[slot], *self.hover[slot])]
-        self.figure.marks = [*bands, *self.crosses, self.cursor, self.label]
+        bands = [m for slot in range(self.slots) for m in self.lines[slot]]
+        self.figure.marks = [*bands, *self.hover, *self.crosses, self.cursor, self.label]
 
     def reset(self, steps: int, alphas):
         """a new run of `steps` steps with one variant per slot (None: an empty slot)."""
@@ -283,7 +283,7 @@ class LossCurves(NotedPanel):
             for slot in range(self.slots):
                 self.alphas[slot] = alphas[slot]
                 self.sent[slot] = self.hover_sent[slot] = 0
-                for m in (*self.lines[slot], *self.hover[slot]):
+                for m in (*self.lines[slot], self.hover[slot]):
                     m.visible = False
                 with self.crosses[slot].hold_sync():
                     self.crosses[slot].x, self.crosses[slot].y = [], []
@@ -301,9 +301,9 @@ class LossCurves(NotedPanel):
         for k, x, y in self._bands(losses, sent):
             assign(self.lines[slot][k], x=x, y=y, colors=[color], visible=True,
                    **_stroke(self.focus[slot]))
-        if not live:
-            for k, x, y in self._bands(losses, self.hover_sent[slot]):
-                assign(self.hover[slot][k], x=x, y=y, colors=[color], visible=True)
+        if not live and n != self.hover_sent[slot]:
+            assign(self.hover[slot], x=np.arange(n, dtype=np.float64), y=positive(losses),
+                   colors=[color], visible=True)
             self.hover_sent[slot] = n
         self.sent[slot] = max(n, sent)
         return max(n - sent, 0)
