@@ -97,7 +97,8 @@ def assert_clean(page):
     for bad in ("Traceback", "Error:", "Exception"):
         assert bad not in body, f"{bad!r} shown on the page"
     assert not page.locator(".sv-status.sv-error").count()
-    assert real_errors(page) == []
+    errors = real_errors(page)
+    assert errors == [], f"the page's console logged errors: {errors}"
 
 
 def kernel_id(page) -> str:
