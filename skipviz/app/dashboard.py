@@ -494,10 +494,12 @@ class App:
         snaps = progress.snaps
         focus = self.settings.focus_alpha if len(snaps) > 1 else None
         busy = progress.state == "busy"
-        self.figures.show(snaps, progress.settings.steps, lang, progress.data, focus,
-                          run=progress.settings.run_key(None), live=busy and not progress.paused)
+        turn = self.figures.show(snaps, progress.settings.steps, lang, progress.data, focus,
+                                 run=progress.settings.run_key(None),
+                                 live=busy and not progress.paused)
         self.reading.value = self._reading_html(snaps, lang, busy)
-        self._set_state(progress.state, self._status_text(progress, lang))
+        if turn != 0:  # live, the step count moves with the heatmaps, five times a second
+            self._set_state(progress.state, self._status_text(progress, lang))
         if not busy or progress.paused:
             self._transport(running=busy, steps_run=progress.step)
         if not busy:

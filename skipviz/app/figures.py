@@ -70,6 +70,8 @@ class DashboardFigures:
         self.focus = None
         self.shown_step: int | None = None
         self.has_updates = updates
+        self._frames = 0  # live frames shown of the current run
+        self._titled = None  # (language, alphas) the titles were last written for
 
     # titles
 
@@ -107,13 +109,14 @@ class DashboardFigures:
                 m.set_data(X, y)
 
     def show(self, snaps: list, steps: int, lang: str = "en", data=None, focus=None,
-             run=None, live: bool = False):
+             run=None, live: bool = False) -> int | None:
         """draw the latest frame of `snaps` (slot order) of a run of `steps` steps.
 
         `run` names the run (a new one clears the histories); the variant whose alpha is
         `focus` is drawn bold. the panels follow the latest step unless `show_step` pinned one.
         `live` (the run is training): a frame leaves out what would not visibly change and
-        the hover targets, which a paused or finished run's frame fills in.
+        the hover targets, which a paused or finished run's frame fills in. returns the live
+        frame's turn (1 or 0, see below; None: not live), so other views can take turns too.
         """
         with self.lock:
             if data is not None and data[0] is not self._data[0]:
@@ -123,13 +126,25 @@ class DashboardFigures:
                 self._reset(snaps, steps)
                 self._run = key
             self.lang, self.focus, self._snaps = lang, focus, list(snaps)
-            self._titles(snaps)
+            titled = (lang, tuple(s.alpha for s in snaps))
+            if titled != self._titled:  # the words change with the language and the variants
+                self._titles(snaps)
+                self._titled = titled
+            following = live and self.shown_step is None
+            # every live frame moves the loss and the profiles; after the first, which draws
+            # every panel, the heatmaps take turns with the net and the update sizes, a frame
+            # each: a third fewer messages for the kernel's one core to send, and each panel
+            # still moves five times a second
+            self._frames = self._frames + 1 if following else 0
+            turn = self._frames % 2 if self._frames > 1 else None
             for slot, s in enumerate(snaps):
                 self.loss.extend(slot, s.losses, live=live)
-                self.heat[slot].extend(s.grad_norms)
+                if turn != 0:
+                    self.heat[slot].extend(s.grad_norms)
             self._styles(snaps)
             self._fit(snaps)
-            self._step_views(snaps, self.shown_step, live=live and self.shown_step is None)
+            self._step_views(snaps, self.shown_step, live=following, turn=turn)
+            return turn
 
     def _reset(self, snaps, steps):
         self.shown_step = None
@@ -166,8 +181,12 @@ class DashboardFigures:
             self.shown_step = step
             self._step_views(self._snaps, step)
 
-    def _step_views(self, snaps, step, live: bool = False):
-        """the panels that show one step: profiles, update sizes, maps, the net, cursors."""
+    def _step_views(self, snaps, step, live: bool = False, turn: int | None = None):
+        """the panels that show one step: profiles, update sizes, maps, the net, cursors.
+
+        a live frame's turn 1 leaves the net and the update sizes out (see show); None,
+        or turn 0, shows them.
+        """
         two = len(snaps) > 1 and self.focus is not None
         profiles, updates, notes = [], [], []
         depth = 1
@@ -187,7 +206,7 @@ class DashboardFigures:
             self.profile.show(slot, s.alpha, s.grad_norms[0], row, focused, name, live=live)
             profiles += [s.grad_norms[0], row]
             u = getattr(s, "update_norms", None)
-            if self.updates is None:
+            if self.updates is None or turn == 1:
                 pass
             elif u is not None and len(u):
                 urow = _row_at(u, step)
@@ -195,7 +214,8 @@ class DashboardFigures:
                 updates += [u[0], urow]
             else:
                 self.updates.show(slot, None)
-            self.diagram.show(slot, s.alpha, row, name, live=live)
+            if turn != 1:
+                self.diagram.show(slot, s.alpha, row, name, live=live)
             self.maps[slot].update(s.boundary_at(step))
             if not np.isfinite(_positive_or_nan(s.grad_norms[0])).any():
                 # e.g. a linear net at init x10 overflows float32 in the forward pass already

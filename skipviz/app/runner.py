@@ -28,9 +28,9 @@ DATA_POINTS = 400
 SETTLE = 0.04  # seconds of quiet that end a burst of changes before training starts
 PUBLISH_EVERY = 0.1  # seconds between live frames: 10 a second
 BOUNDARY_EVERY = 0.5  # seconds between live decision grids (each costs a forward pass)
-# a live grid is coarser than a finished run's: at depth 60 a 50 x 50 grid costs ~32 ms a
-# variant, 13 % of the training core at two a second; 30 x 30 costs ~15 ms
-LIVE_GRID = 30
+# a live grid is coarser than a finished run's: at depth 60 a 50 x 50 grid costs ~25 ms a
+# variant, 10 % of the training core at two a second; 24 x 24 costs ~7 ms
+LIVE_GRID = 24
 REPLAY_SECONDS = 1.2  # a stored run plays through its steps in about this long
 PAUSE_POLL = 0.05
 
@@ -264,12 +264,14 @@ class Runner:
                           **train_args(target))
         if self._stale(target) or any(r.cancelled for r in results):
             return
-        for r in results:
-            snap = run.finish(r)
-            self.cache.put(target.run_key(r.alpha), snap)
-            self.store.put(target.run_key(r.alpha), snap)
+        snaps = {r.alpha: run.finish(r) for r in results}
+        for alpha, snap in snaps.items():
+            self.cache.put(target.run_key(alpha), snap)
         self._emit(_finished(target, run.snapshots(), elapsed=run.elapsed(), data=data),
                    force=True)
+        # shared with the server's other kernels once this page has its result
+        for alpha, snap in snaps.items():
+            self.store.put(target.run_key(alpha), snap)
 
 
 class LiveRun:
@@ -290,8 +292,11 @@ class LiveRun:
         self.last_grid_at = -math.inf
 
     def grid_of(self, r, n: int = GRID):
-        net = r.sync()  # the engine copies the weights into r.net only when asked
-        return None if net is None or r.diverged else decision_grid(net, self.X, n=n)[2]
+        if r.diverged:
+            return None
+        # the batched engine evaluates its own buffers; other paths hand a module
+        net = r.live_logits or r.sync()
+        return None if net is None else decision_grid(net, self.X, n=n)[2]
 
     def _keep_final(self, r):
         if r.alpha not in self.final:

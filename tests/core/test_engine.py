@@ -26,6 +26,7 @@ from skipviz.core.engine import (
     forward_backward,
     parts_tensors,
 )
+from skipviz.core.models import ACTIVATIONS
 
 SKIPS = (0.0, 0.5, 1.0)
 RTOL = 1e-3
@@ -165,6 +166,46 @@ def test_lazy_nets_hold_the_eager_weights_once_synced(spirals):
     ends = sv.compare(X, y, depth=5, steps=30, seed=4)
     for a, b in zip(done, ends, strict=True):
         assert torch.equal(flat(a.net), flat(b.net))
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+def test_live_logits_are_what_the_synced_net_computes(spirals, activation):
+    # the dashboard draws live decision maps from the engine's own buffers (live_logits),
+    # not from a copy in a module: the two must agree at every callback, and keep agreeing
+    # once a diverged variant has left the stack (the others' rows move up)
+    X, y = spirals
+    points = torch.linspace(-2, 2, 60).view(30, 2)
+    checked, worst = [], 0.0
+    diverging = activation == "linear"
+    args = dict(depth=10, width=16, init_scale=2.0, lr=0.05, optimizer="sgd") if diverging \
+        else dict(depth=8, width=12, init_scale=1.0)
+
+    def callback(results):
+        for r in results:
+            if r.diverged:
+                continue
+            with torch.no_grad():
+                want = r.sync()(points)
+            got = r.live_logits(points)
+            # a net about to diverge overflows at some points: the same points in both
+            torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-5, equal_nan=True)
+            finite = bool(torch.isfinite(want).all())
+            if finite:
+                nonlocal worst
+                worst = max(worst, float((got - want).abs().max() / want.abs().max()))
+            checked.append((r.alpha, r.steps_run, finite))
+
+    results = sv.compare(X, y, skips=SKIPS, steps=30, activation=activation, callback=callback,
+                         callback_every=3, live_nets=False, **args)
+    assert all(r.live_logits is None for r in results)  # valid only inside a callback
+    if diverging:  # as in test_a_diverging_variant_stops_alone: the plain net trains on alone
+        assert results[0].steps_run == 30 and all(r.diverged for r in results[1:])
+        assert any(a == 0.0 and n > max(r.diverged_at for r in results[1:]) + 1 and ok
+                   for a, n, ok in checked)
+    assert {a for a, _, ok in checked if ok} == set(SKIPS)
+    assert sum(ok for *_, ok in checked) >= 0.8 * len(checked)
+    print(f"{activation}: {len(checked)} checks ({sum(ok for *_, ok in checked)} finite), "
+          f"largest difference {worst:.1e} of the logits")
 
 
 def test_callback_runs_at_the_last_step(spirals):
