@@ -262,8 +262,10 @@ class App:
         try:
             value = parse_value(name, box.value)
         except ValueError as err:
-            self._say(tr(self.settings.lang, "note_bad", msg=str(err)))
+            # the box goes back to the setting in force before the words say why: a page
+            # that shows the words shows the box restored too
             self._move(box, str(getattr(self.settings, name)))
+            self._say(tr(self.settings.lang, "note_bad", msg=str(err)))
             return
         self._say(None)
         self._move(box, str(value))

@@ -134,7 +134,11 @@ def test_a_typed_bad_value_is_refused_in_words(voila_server, page):  # noqa: F81
         box.press("Enter")
         page.wait_for_function("(w) => document.querySelector('.sv-notes').innerText.includes(w)",
                                arg=words, timeout=TIMEOUT_MS)
-        assert page.input_value(".sv-depth-text input") == "4"  # back on the setting in force
+        # back on the setting in force (the box is restored before the words are sent; a ci
+        # run once read the box between two messages, so the check waits for the value)
+        page.wait_for_function("() => document.querySelector('.sv-depth-text input').value"
+                               " === '4'", timeout=10_000)
+        assert page.input_value(".sv-depth-text input") == "4"
     assert page.evaluate("window.hacked === undefined")
     assert not page.locator(".sv-notes img").count()
     assert "depth 4 " in page.inner_text(".sv-status.sv-done")
