@@ -20,7 +20,7 @@ import torch
 from ..viz.live import widget_tree
 from .cache import records_updates
 from .export import data_link, run_archive
-from .figures import DashboardFigures
+from .figures import NET_TURN, DashboardFigures
 from .reading import read
 from .runner import Progress, Runner, callback_every
 from .settings import (
@@ -500,7 +500,7 @@ class App:
                                  run=progress.settings.run_key(None),
                                  live=busy and not progress.paused)
         self.reading.value = self._reading_html(snaps, lang, busy)
-        if turn != 0:  # live, the step count moves with the heatmaps, five times a second
+        if turn != NET_TURN:  # live, the step count moves with the heatmaps, five a second
             self._set_state(progress.state, self._status_text(progress, lang))
         if not busy or progress.paused:
             self._transport(running=busy, steps_run=progress.step)

@@ -29,6 +29,8 @@ from .settings import GRID
 from .words import tr, variant_name
 
 SLOTS = 2  # slot 0 shows the plain net (or the single run), slot 1 the skip variant
+# the two kinds of live frame after a run's first (see DashboardFigures.show)
+NET_TURN, HEAT_TURN = 0, 1  # the net and the update sizes; the heatmaps (and the step count)
 
 
 class DashboardFigures:
@@ -116,7 +118,7 @@ class DashboardFigures:
         `focus` is drawn bold. the panels follow the latest step unless `show_step` pinned one.
         `live` (the run is training): a frame leaves out what would not visibly change and
         the hover targets, which a paused or finished run's frame fills in. returns the live
-        frame's turn (1 or 0, see below; None: not live), so other views can take turns too.
+        frame's turn (HEAT_TURN or NET_TURN; None: every panel), so other views can take turns.
         """
         with self.lock:
             if data is not None and data[0] is not self._data[0]:
@@ -139,7 +141,7 @@ class DashboardFigures:
             turn = self._frames % 2 if self._frames > 1 else None
             for slot, s in enumerate(snaps):
                 self.loss.extend(slot, s.losses, live=live)
-                if turn != 0:
+                if turn != NET_TURN:
                     self.heat[slot].extend(s.grad_norms)
             self._styles(snaps)
             self._fit(snaps)
@@ -184,8 +186,8 @@ class DashboardFigures:
     def _step_views(self, snaps, step, live: bool = False, turn: int | None = None):
         """the panels that show one step: profiles, update sizes, maps, the net, cursors.
 
-        a live frame's turn 1 leaves the net and the update sizes out (see show); None,
-        or turn 0, shows them.
+        a live frame's HEAT_TURN leaves the net and the update sizes out (see show); None,
+        or NET_TURN, shows them.
         """
         two = len(snaps) > 1 and self.focus is not None
         profiles, updates, notes = [], [], []
@@ -206,7 +208,7 @@ class DashboardFigures:
             self.profile.show(slot, s.alpha, s.grad_norms[0], row, focused, name, live=live)
             profiles += [s.grad_norms[0], row]
             u = getattr(s, "update_norms", None)
-            if self.updates is None or turn == 1:
+            if self.updates is None or turn == HEAT_TURN:
                 pass
             elif u is not None and len(u):
                 urow = _row_at(u, step)
@@ -214,7 +216,7 @@ class DashboardFigures:
                 updates += [u[0], urow]
             else:
                 self.updates.show(slot, None)
-            if turn != 1:
+            if turn != HEAT_TURN:
                 self.diagram.show(slot, s.alpha, row, name, live=live)
             self.maps[slot].update(s.boundary_at(step))
             if not np.isfinite(_positive_or_nan(s.grad_norms[0])).any():

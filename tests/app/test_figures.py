@@ -6,7 +6,7 @@ from ipywidgets import Widget
 
 import skipviz as sv
 from skipviz.app.cache import Snapshot
-from skipviz.app.figures import DashboardFigures
+from skipviz.app.figures import HEAT_TURN, NET_TURN, DashboardFigures
 from skipviz.viz.live import LIVE_TOL_COLOR, widget_tree
 
 STEPS = 24
@@ -67,27 +67,27 @@ def test_live_frames_take_turns_and_no_panel_misses_a_step(frames, monkeypatch):
         per_frame.append(set(log))
         counts.append(len(log))
         heat = figures.heat[0]
-        if turns[-1] != 0:
+        if turns[-1] != NET_TURN:
             # the heatmap frames carry every row up to this step, the ones skipped included
             assert heat.sent == step + 1, (step, heat.sent)
-        if turns[-1] != 1:  # the net's frames colour it by the latest step (within a skip)
+        if turns[-1] != HEAT_TURN:  # the net's frames colour it by the latest step (within a skip)
             for slot, snap in enumerate(snaps):
                 np.testing.assert_allclose(figures.diagram.main[slot].color,
                                            np.log10(snap.grad_norms[-1]), atol=LIVE_TOL_COLOR)
     # the first frame draws every panel, then they take turns
-    assert turns == [None] + [(k + 1) % 2 for k in range(1, len(seen) - 1)]
+    assert turns == [None] + [NET_TURN if k % 2 else HEAT_TURN for k in range(1, len(seen) - 1)]
     assert {"loss", "profile", "heat_plain", "heat_skip", "diagram", "updates"} <= per_frame[0]
-    heat_frames = [p for t, p in zip(turns, per_frame, strict=True) if t == 1]
-    net_frames = [p for t, p in zip(turns, per_frame, strict=True) if t == 0]
+    heat_frames = [p for t, p in zip(turns, per_frame, strict=True) if t == HEAT_TURN]
+    net_frames = [p for t, p in zip(turns, per_frame, strict=True) if t == NET_TURN]
     assert all("heat_plain" in p and "heat_skip" in p and "diagram" not in p
                and "updates" not in p for p in heat_frames)
     assert all("heat_plain" not in p and "heat_skip" not in p for p in net_frames)
     assert sum("updates" in p for p in net_frames) >= len(net_frames) - 1
     assert all("loss" in p and "profile" in p for p in per_frame)  # every frame moves these
     by_turn = {t: np.mean([c for u, c in zip(turns, counts, strict=True) if u == t])
-               for t in (0, 1)}
+               for t in (NET_TURN, HEAT_TURN)}
     print(f"messages per live frame: first {counts[0]}, then {np.mean(counts[1:]):.1f} "
-          f"(heat turns {by_turn[1]:.1f}, net turns {by_turn[0]:.1f})")
+          f"(heat turns {by_turn[HEAT_TURN]:.1f}, net turns {by_turn[NET_TURN]:.1f})")
 
 
 def test_a_run_followed_frame_by_frame_ends_drawn_as_its_final_frame_alone(frames):
