@@ -18,6 +18,7 @@ from ..core.compare import compare
 from ..core.models import BRANCHES, make_mlp
 from ..core.scales import init_scale_for_gain
 from ..core.train import TrainResult
+from ..measure.growth_terms import GrowthTerms, growth_terms
 from ..measure.signal_scale import SignalScale, signal_scale
 from ..viz.axes import positive, set_log_ylim
 from ..viz.palette import RESIDUAL_COLOR
@@ -56,6 +57,13 @@ def branch_signals(X, y, *, depth: int, activation: str = "relu", init_scale: fl
         net = make_mlp(depth, activation=activation, init_scale=init_scale, branch=branch)
         out[branch] = signal_scale(net, X, y)
     return out
+
+
+def branch_growth_terms(X, *, depth: int, activation: str = "relu", init_scale: float = 1.0,
+                        seed: int = 0) -> GrowthTerms:
+    """the standard net's (s = 1) variance growth at step 0, split into its two terms."""
+    torch.manual_seed(seed)
+    return growth_terms(make_mlp(depth, activation=activation, init_scale=init_scale), X)
 
 
 def signals_html(signals: dict[str, SignalScale]) -> str:

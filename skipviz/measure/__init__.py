@@ -3,6 +3,7 @@ probes, the one verdict on a gradient profile)."""
 
 from .boundary import decision_grid
 from .degradation import depth_sweep, parse_depths
+from .growth_terms import GrowthTerms, growth_terms
 from .identity import block_pair, identity_distance, scale_branch, through
 from .jacobians import (
     block_jacobian,
@@ -36,6 +37,7 @@ __all__ = [
     "BREAK_MODES",
     "BareRun",
     "DeletionCurve",
+    "GrowthTerms",
     "PathGradients",
     "SignalScale",
     "THRESHOLDS",
@@ -55,6 +57,7 @@ __all__ = [
     "forward_signal",
     "gradient_orders",
     "gradient_ratio",
+    "growth_terms",
     "identity_distance",
     "identity_gap",
     "jacobian_singular_values",

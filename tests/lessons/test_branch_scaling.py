@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+import torch
 
 import skipviz as sv
 from skipviz.lessons import branch_scaling as L
@@ -51,3 +52,12 @@ def test_sgd_prediction_and_view(widget_canvas):
     view = L.BranchTrainView("sgd")
     view.update(results)
     assert "diverged at step" in view.lines["standard"].get_label()
+
+
+def test_branch_growth_terms_are_the_standard_nets():
+    X, _ = sv.make_dataset("spirals", n=256, seed=0)
+    terms = L.branch_growth_terms(X, depth=20, activation="relu", seed=2)
+    torch.manual_seed(2)
+    direct = sv.measure.growth_terms(sv.make_mlp(20, activation="relu"), X)
+    assert np.array_equal(terms.branch, direct.branch)
+    assert np.array_equal(terms.covariance, direct.covariance)
