@@ -3,10 +3,11 @@
     python tools/docs.py                      # every lesson -> build/docs/
     python tools/docs.py notebooks/01_*.ipynb --out /tmp/docs
 
-a lesson's live figures are ipympl canvases, which need a kernel; each live_figure() leaves a
-png copy in the executed notebook (skipviz.lessons.static_copy), and that png is what the
-html shows. the controls need a kernel too: in the html they are left out, with a note at
-the top saying where the lesson runs live. build/docs/ also gets each executed notebook
+a lesson's live figures are ipympl canvases or browser-drawn (bqplot) views, which need a
+kernel; each leaves a png copy in the executed notebook (skipviz.lessons.static_copy, and
+lesson 3's StaticCopy), and that png is what the html shows. the controls need a kernel
+too: in the html they are left out, with a note at the top saying where the lesson runs
+live. build/docs/ also gets each executed notebook
 (outputs and widget state kept: nbviewer shows the pictures from it) and an index.html.
 a lesson that shows fewer pictures than it has live figures fails the build.
 """
@@ -45,9 +46,14 @@ def execute(path: Path, timeout: int = 600):
 
 
 def live_figures(nb) -> int:
-    """how many ipympl canvases the run created (from the saved widget state)."""
+    """how many live figures the run created (from the saved widget state): ipympl canvases,
+    and browser-drawn views (bqplot), each a box with the class LIVE_VIEW_CLASS."""
+    from skipviz.lessons.static_copy import LIVE_VIEW_CLASS
+
     state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
-    return sum(1 for m in state.values() if m.get("model_name") == CANVAS_MODEL)
+    return sum(1 for m in state.values()
+               if m.get("model_name") == CANVAS_MODEL
+               or LIVE_VIEW_CLASS in m.get("state", {}).get("_dom_classes", []))
 
 
 def pictures(nb) -> int:

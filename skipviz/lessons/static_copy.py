@@ -24,6 +24,9 @@ __all__ = ["MARK", "keep_static_copy"]
 
 # the metadata key that marks these outputs (make docs and the tests look for it)
 MARK = "skipviz_static_copy"
+# the class of a browser-drawn (bqplot) live view's box: make docs counts each view by it,
+# and each must leave one picture, as every ipympl canvas must
+LIVE_VIEW_CLASS = "sv-live-view"
 _NO_MODEL = {"version_major": 2, "version_minor": 0, "model_id": ""}
 _copies: list[_Copy] = []
 _hooked: list = []  # the shell whose post_run_cell event runs `_after_cell`

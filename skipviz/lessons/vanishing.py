@@ -34,7 +34,7 @@ from ..viz.artists import PairLines
 from ..viz.axes import positive, set_log_ylim
 from ..viz.live import DecisionMap, GradientProfile, LossCurves, UpdateSizes, widget_tree
 from ..viz.palette import variant_color
-from .static_copy import MARK
+from .static_copy import LIVE_VIEW_CLASS, MARK
 from .widgets import guarded, note
 
 # the settings of every run in the lesson: one place, so words and numbers cannot drift apart
@@ -157,6 +157,8 @@ class TrainingView:
         self.notes = W.HTML()  # the layers a log panel cannot draw (exactly 0), in words
         self.widget = W.VBox([self.key, W.HBox([p.figure for p in self.profiles]), self.notes,
                               W.HBox([self.loss.figure, *[m.figure for m in self.maps]])])
+        # make docs counts each live view by this class: it must leave one picture (StaticCopy)
+        self.widget.add_class(LIVE_VIEW_CLASS)
         self.results: list = []
         self.boundaries: list[Boundaries] = []
         self.step: int | None = None  # the step the scrubber pinned (None: the latest)

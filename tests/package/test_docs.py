@@ -29,3 +29,32 @@ def test_docs_html_shows_every_live_figure(tmp_path):
     assert "VBox(children" not in page and "Figure(" not in page
     assert "mybinder.org" in page and "colab.research.google.com" in page
     assert LESSON.name in (tmp_path / "index.html").read_text(encoding="utf-8")
+
+
+def _docs_tool():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("docs_tool", ROOT / "tools" / "docs.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _run(cells: list[str]):
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    NotebookClient(nb, timeout=300, kernel_name="python3", store_widget_state=True).execute()
+    return nb
+
+
+def test_a_browser_drawn_view_counts_as_a_live_figure_and_needs_its_picture():
+    # lesson 3's training view is drawn by bqplot: no ipympl canvas, one png of its own
+    docs = _docs_tool()
+    setup = ("import skipviz as sv\nfrom skipviz.lessons.vanishing import TrainingView\n"
+             "X, y = sv.make_dataset('spirals', n=64, seed=0)\n")
+    with_copy = _run([setup + "view = TrainingView(X, y)", "view.widget"])
+    without = _run([setup + "view = TrainingView(X, y, static_copy=False)", "view.widget"])
+    assert docs.live_figures(with_copy) == docs.live_figures(without) == 1
+    assert docs.pictures(with_copy) == 1  # make docs passes: a picture for the view
+    assert docs.pictures(without) == 0  # and it would fail a lesson that left none
