@@ -23,6 +23,18 @@ def test_the_terms_multiply_to_the_bare_loops_growth(activation, branch):
         assert terms.per_block ** 30 == pytest.approx(terms.growth, rel=1e-9)
 
 
+def test_a_dimmed_shortcut_and_a_batchnorm_net_are_split_too():
+    # alpha = 0.5: the shortcut carries a quarter of Var(x); batchnorm: the net is left as it was
+    torch.manual_seed(0)
+    net = sv.make_mlp(20, skip=0.5, activation="relu", norm="batch")
+    before = [b.norm.running_mean.clone() for b in net.blocks]
+    terms = growth_terms(net, X)
+    bare = bare_run(X, y, depth=20, alpha=0.5, activation="relu", norm="batch", seed=0)
+    assert np.all(terms.shortcut == 0.25)
+    assert terms.growth == pytest.approx(bare.growth, rel=1e-4)
+    assert all(torch.equal(a, b.norm.running_mean) for a, b in zip(before, net.blocks, strict=True))
+
+
 def test_each_term_against_a_hand_computation():
     torch.manual_seed(3)
     net = sv.make_mlp(3, activation="relu")
@@ -50,6 +62,7 @@ def test_relu_grows_by_its_covariance_tanh_by_neither():
     torch.manual_seed(0)
     flat = growth_terms(sv.make_mlp(10, activation="relu", branch="rezero"), X)
     assert np.all(flat.branch == 0) and np.all(flat.covariance == 0) and flat.growth == 1.0
+    assert np.all(flat.shortcut == 1.0)
 
 
 def test_a_net_without_blocks_is_refused_in_words():
