@@ -45,9 +45,11 @@ WATCH = """() => { window.__marks = {};
 def one_page(browser, url: str) -> dict:
     page = browser.new_page(viewport={"width": 1450, "height": 1000})
     page.add_init_script(f"window.addEventListener('DOMContentLoaded', () => ({WATCH})())")
-    frames = []  # (seconds after goto, size) of every websocket frame received
+    frames = []  # (seconds after goto, size): the kernel socket's opening, then its frames
 
     def on_socket(ws):
+        if "/channels" not in ws.url:  # voila's request-info socket is not the kernel's
+            return
         frames.append((time.perf_counter() - start, 0))
         ws.on("framereceived", lambda f: frames.append((time.perf_counter() - start, len(f))))
 

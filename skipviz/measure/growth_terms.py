@@ -43,7 +43,7 @@ class GrowthTerms:
 
 
 def growth_terms(net: torch.nn.Module, X) -> GrowthTerms:
-    """the two terms at every block of `net` on the batch X, at the net's current weights."""
+    """the three terms at every block of `net` on the batch X, at the net's current weights."""
     twin = copy.deepcopy(check_net(net))
     X = torch.as_tensor(X, dtype=next(twin.parameters()).dtype)
     shortcut, branch, covariance = [], [], []
@@ -53,7 +53,8 @@ def growth_terms(net: torch.nn.Module, X) -> GrowthTerms:
             y = block(x)
             alpha = float(block.alpha)
             f = (y - alpha * x).double()  # the branch's output, whatever scales it
-            xc, fc = x.double() - x.double().mean(0), f - f.mean(0)
+            xd = x.double()
+            xc, fc = xd - xd.mean(0), f - f.mean(0)
             var_x = (xc ** 2).mean(0).sum()
             shortcut.append(alpha ** 2)
             branch.append(float((fc ** 2).mean(0).sum() / var_x))

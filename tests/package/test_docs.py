@@ -40,21 +40,22 @@ def _docs_tool():
     return module
 
 
-def _run(cells: list[str]):
-    from nbclient import NotebookClient
+def _run(docs, cells: list[str], path: Path):
+    # executed the way make docs executes a lesson (widget state kept)
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells]),
+                   path)
+    return docs.execute(path)
 
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
-    NotebookClient(nb, timeout=300, kernel_name="python3", store_widget_state=True).execute()
-    return nb
 
-
-def test_a_browser_drawn_view_counts_as_a_live_figure_and_needs_its_picture():
+def test_a_browser_drawn_view_counts_as_a_live_figure_and_needs_its_picture(tmp_path):
     # lesson 3's training view is drawn by bqplot: no ipympl canvas, one png of its own
     docs = _docs_tool()
     setup = ("import skipviz as sv\nfrom skipviz.lessons.vanishing import TrainingView\n"
              "X, y = sv.make_dataset('spirals', n=64, seed=0)\n")
-    with_copy = _run([setup + "view = TrainingView(X, y)", "view.widget"])
-    without = _run([setup + "view = TrainingView(X, y, static_copy=False)", "view.widget"])
+    with_copy = _run(docs, [setup + "view = TrainingView(X, y)", "view.widget"],
+                     tmp_path / "with_copy.ipynb")
+    without = _run(docs, [setup + "view = TrainingView(X, y, static_copy=False)", "view.widget"],
+                   tmp_path / "without.ipynb")
     assert docs.live_figures(with_copy) == docs.live_figures(without) == 1
     assert docs.pictures(with_copy) == 1  # make docs passes: a picture for the view
     assert docs.pictures(without) == 0  # and it would fail a lesson that left none
