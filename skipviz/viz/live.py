@@ -28,9 +28,13 @@ LIVE_TOL_COLOR = 0.05
 FONT = {"font-size": "12px"}
 MARGIN = {"top": 32, "bottom": 42, "left": 58, "right": 14}
 GREY = "#BBBBBB"
+# hover targets per loss curve: every step up to this many, then evenly spaced steps (each
+# still shows its exact loss). a target is an svg node the page lays out: 2000 steps of
+# targets made the loss panel the heaviest part of a fresh page
+HOVER_POINTS = 60
 
 __all__ = ["DecisionMap", "GradientHeatmap", "GradientProfile", "LossCurves", "NetworkDiagram",
-           "UpdateSizes", "assign", "band_size", "live_figure", "log_range", "near",
+           "UpdateSizes", "assign", "band_size", "hover_steps", "live_figure", "log_range", "near",
            "steady_log_range", "widget_tree"]
 
 
@@ -142,6 +146,14 @@ def widget_tree(root) -> list:
                 value if isinstance(value, (list, tuple)) else (value,)
             todo.extend(item for item in items if isinstance(item, Widget))
     return list(found.values())
+
+
+def hover_steps(n: int, most: int = HOVER_POINTS):
+    """the steps of an n-step history that get a hover target: all of them up to `most`,
+    else `most` evenly spaced ones, the first and the last always among them."""
+    if n <= most:
+        return np.arange(n)
+    return np.unique(np.linspace(0, n - 1, most).round().astype(int))
 
 
 def band_size(steps: int) -> int:
@@ -302,7 +314,8 @@ class LossCurves(NotedPanel):
             assign(self.lines[slot][k], x=x, y=y, colors=[color], visible=True,
                    **_stroke(self.focus[slot]))
         if not live and n != self.hover_sent[slot]:
-            assign(self.hover[slot], x=np.arange(n, dtype=np.float64), y=positive(losses),
+            steps = hover_steps(n)
+            assign(self.hover[slot], x=steps.astype(np.float64), y=positive(losses[steps]),
                    colors=[color], visible=True)
             self.hover_sent[slot] = n
         self.sent[slot] = max(n, sent)

@@ -7,12 +7,14 @@ import numpy as np
 import pytest
 
 from skipviz.viz.live import (
+    HOVER_POINTS,
     GradientProfile,
     LossCurves,
     NetworkDiagram,
     assign,
     fit_heat_colors,
     heat_colors,
+    hover_steps,
     near,
     steady_log_range,
 )
@@ -109,6 +111,34 @@ def test_live_loss_lines_grow_and_the_hover_targets_catch_up_at_the_end():
     assert hover.visible
     np.testing.assert_array_equal(hover.x, np.arange(40.0))
     np.testing.assert_allclose(hover.y, losses)
+
+
+def test_a_long_run_gets_evenly_spaced_hover_targets_each_with_its_exact_loss():
+    # 2000 steps of targets were 4000 svg nodes in one panel: at most HOVER_POINTS now
+    steps = 2000
+    loss = LossCurves(slots=2)
+    loss.reset(steps=steps, alphas=(0.0, 1.0))
+    rng = np.random.default_rng(3)
+    for slot in range(2):
+        losses = np.exp(-np.linspace(0, 4, steps)) + rng.uniform(0, 1e-3, steps)
+        loss.extend(slot, losses, live=False)
+        hover = loss.hover[slot]
+        x = np.asarray(hover.x)
+        assert len(x) == HOVER_POINTS and x[0] == 0 and x[-1] == steps - 1
+        gaps = np.diff(x)
+        assert gaps.min() >= 1 and gaps.max() - gaps.min() <= 1  # evenly spaced steps
+        # each target's value is that step's loss, not an average of its neighbours
+        np.testing.assert_array_equal(hover.y, losses[x.astype(int)])
+        print(f"slot {slot}: {len(x)} targets, every {gaps.min()}-{gaps.max()} steps")
+
+
+def test_hover_steps_keeps_every_step_of_a_short_run_and_both_ends_of_a_long_one():
+    np.testing.assert_array_equal(hover_steps(1), [0])
+    np.testing.assert_array_equal(hover_steps(HOVER_POINTS), np.arange(HOVER_POINTS))
+    for n in (HOVER_POINTS + 1, 200, 1999):
+        s = hover_steps(n)
+        assert len(s) == HOVER_POINTS and s[0] == 0 and s[-1] == n - 1
+        assert len(np.unique(s)) == len(s)
 
 
 def test_a_live_diagram_skips_colours_that_did_not_visibly_change(monkeypatch):
