@@ -1,12 +1,19 @@
 """a class at once: N dashboard pages opened together on `skipviz serve`; when is each done?
 
-    .venv/bin/python tests/serve/bench_crowd.py --pages 8 --pool 8 [--refill-delay 30]
-        [--query "depth=12"]
+    .venv/bin/python tests/serve/bench_crowd.py --pages 8 --pool 8 [--browsers 8]
+        [--refill-delay 30] [--query "depth=12"]
 
 prints, per page, the seconds from the first request until its status reads done, the
 kernels' memory at rest (rss, and uss: what each kernel alone holds, the shared torch
-libraries counted once), and the worst static GET meanwhile. a benchmark, not a test: the
-machine is shared, so run it a few times and read the median.
+libraries counted once), the worst static GET meanwhile, and the cpu seconds each side used
+(chromium, the kernels, the server).
+
+the first --browsers pages are chromium pages on this machine; the others are learners whose
+browser is on a machine of their own (support/page_learner.py: the same html, static files and
+kernel messages, no drawing). a class brings its own browsers, so `--browsers 0` is what the
+server must do for them; the default (every page a chromium here) also charges the server's
+two cores with eight browsers' drawing. a benchmark, not a test: the machine is shared, so run
+it a few times and read the median.
 """
 
 from __future__ import annotations
@@ -21,18 +28,29 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import psutil  # noqa: E402
 from playwright.async_api import async_playwright  # noqa: E402
 from support.browser_kit import ARGS, CHROMIUM  # noqa: E402
+from support.page_learner import PageLearner, static_paths  # noqa: E402
 from support.serve_kit import POOL_FILLED, SkipvizServer, StaticProbe  # noqa: E402
 
 DONE = """() => { const s = document.querySelector('.sv-status');
                   return s && s.classList.contains('sv-done'); }"""
 
 
-async def crowd(url: str, pages: int, timeout_s: float) -> list[tuple[float, str]]:
+async def crowd(base: str, page_path: str, pages: int, browsers: int, statics: list[str],
+                timeout_s: float) -> tuple[list[tuple[float, str]], dict]:
+    """(seconds, status) of every page, sorted, and the cpu seconds each side used meanwhile."""
+    url = base + page_path
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        before = cpu_seconds()
         start = time.monotonic()
+        learners = [PageLearner(base, page_path, statics, timeout_s)
+                    for _ in range(pages - browsers)]
+        for learner in learners:
+            learner.start_at = start
+            learner.start()
 
         async def one(i: int) -> tuple[float, str]:
             context = await browser.new_context(viewport={"width": 1400, "height": 950})
@@ -48,9 +66,48 @@ async def crowd(url: str, pages: int, timeout_s: float) -> list[tuple[float, str
                 "(document.querySelector('#loading_text') || {}).innerText || ''")
             return took, status[:90]
 
-        done = await asyncio.gather(*(one(i) for i in range(pages)))
+        done = list(await asyncio.gather(*(one(i) for i in range(browsers))))
+        for learner in learners:
+            await asyncio.to_thread(learner.join, timeout_s)
+            done.append((learner.seconds if learner.seconds is not None else float("inf"),
+                         learner.error or ("done (no browser)" if learner.seconds is not None
+                                           else "still waiting")))
+        used = {k: round(v - before.get(k, 0.0), 1) for k, v in cpu_seconds().items()}
+        for learner in learners:
+            learner.close()
         await browser.close()
-        return sorted(done)
+        return sorted(done), used
+
+
+def cpu_seconds() -> dict:
+    """cpu seconds so far of chromium's processes, the kernels and the rest of the server."""
+    out = {"chromium": 0.0, "kernels": 0.0, "server": 0.0}
+    for proc in psutil.process_iter(["name", "cmdline"]):
+        try:
+            line = " ".join(proc.info["cmdline"] or [])
+            side = "chromium" if "chrom" in (proc.info["name"] or "") else \
+                "kernels" if "ipykernel" in line else \
+                "server" if "voila" in line or "skipviz" in line else None
+            if side:
+                t = proc.cpu_times()
+                out[side] += t.user + t.system
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+    return out
+
+
+async def record_statics(base: str, page_path: str, timeout_s: float) -> list[str]:
+    """the static files a fresh chromium page fetches for the dashboard (then it is closed)."""
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = await browser.new_page()
+        urls = []
+        page.on("request", lambda r: urls.append(r.url))
+        await page.goto(base + page_path, timeout=timeout_s * 1000)
+        await page.wait_for_function(DONE, timeout=timeout_s * 1000)
+        await page.close(run_before_unload=True)
+        await browser.close()
+    return static_paths(urls, base)
 
 
 def memory(server) -> list[dict]:
@@ -76,21 +133,37 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pages", type=int, default=8)
     parser.add_argument("--pool", type=int, default=1)
+    parser.add_argument("--browsers", type=int, default=None,
+                        help="how many of the pages are chromium pages (default: all)")
     parser.add_argument("--refill-delay", type=float, default=30.0)
     parser.add_argument("--query", default="")
     parser.add_argument("--timeout", type=float, default=300)
     args = parser.parse_args()
+    browsers = args.pages if args.browsers is None else min(args.browsers, args.pages)
     with SkipvizServer(extra=[f"--pool={args.pool}",
                               f"--refill-delay={args.refill_delay}"]) as server:
         assert server.wait_for_log(POOL_FILLED, timeout=300), server.output()
         rest(server, args.pool)  # the pool's kernels finish running the notebook
+        page_path = "voila/render/dashboard.ipynb" + (f"?{args.query}" if args.query else "")
+        statics = []
+        if browsers < args.pages:
+            # one real page tells which files a browser fetches; it takes a kernel, so wait
+            # for the pool to refill and come to rest before the class arrives
+            fills = server.output(tail=None).count(POOL_FILLED)
+            statics = asyncio.run(record_statics(server.url, page_path, args.timeout))
+            end = time.monotonic() + args.refill_delay + 300
+            while server.output(tail=None).count(POOL_FILLED) <= fills and \
+                    time.monotonic() < end:
+                time.sleep(0.5)
+            rest(server, args.pool)
         at_rest = memory(server)
-        url = f"{server.url}voila/render/dashboard.ipynb" + (f"?{args.query}" if args.query
-                                                              else "")
         with StaticProbe(server.port) as probe:
-            done = asyncio.run(crowd(url, args.pages, args.timeout))
+            done, used = asyncio.run(crowd(server.url, page_path, args.pages, browsers, statics,
+                                           args.timeout))
         seconds = [d for d, _ in done]
-        report = {"pages": args.pages, "pool": args.pool, "query": args.query,
+        report = {"pages": args.pages, "browsers": browsers, "pool": args.pool,
+                  "query": args.query, "static_files_per_page": len(statics),
+                  "cpu_s": used,
                   "done_s": [round(d, 1) for d in seconds], "all_done_s": round(seconds[-1], 1),
                   "median_done_s": round(statistics.median(seconds), 1),
                   "statuses": sorted({status for _, status in done}),
