@@ -106,6 +106,7 @@ async def record_statics(base: str, page_path: str, timeout_s: float) -> list[st
         await page.goto(base + page_path, timeout=timeout_s * 1000)
         await page.wait_for_function(DONE, timeout=timeout_s * 1000)
         await page.close(run_before_unload=True)
+        await asyncio.sleep(1.0)  # its shutdown beacon goes out: the class gets the pool alone
         await browser.close()
     return static_paths(urls, base)
 
