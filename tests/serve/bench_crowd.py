@@ -100,13 +100,17 @@ async def record_statics(base: str, page_path: str, timeout_s: float) -> list[st
     """the static files a fresh chromium page fetches for the dashboard (then it is closed)."""
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = await browser.new_page()
+        context = await browser.new_context()
+        page = await context.new_page()
         urls = []
         page.on("request", lambda r: urls.append(r.url))
         await page.goto(base + page_path, timeout=timeout_s * 1000)
         await page.wait_for_function(DONE, timeout=timeout_s * 1000)
+        # closed as a tab is (its beforeunload beacon shuts its kernel down), so the class
+        # meets the pool alone. close(run_before_unload=True) does not wait for the page to
+        # go; closing its context does (a browser.close() right after it kept the kernel)
         await page.close(run_before_unload=True)
-        await asyncio.sleep(1.0)  # its shutdown beacon goes out: the class gets the pool alone
+        await context.close()
         await browser.close()
     return static_paths(urls, base)
 
