@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import statistics
 import sys
 import time
@@ -39,12 +40,12 @@ DONE = """() => { const s = document.querySelector('.sv-status');
 
 
 async def crowd(base: str, page_path: str, pages: int, browsers: int, statics: list[str],
-                timeout_s: float) -> tuple[list[tuple[float, str]], dict]:
+                timeout_s: float, server_pid: int) -> tuple[list[tuple[float, str]], dict]:
     """(seconds, status) of every page, sorted, and the cpu seconds each side used meanwhile."""
     url = base + page_path
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        before = cpu_seconds()
+        before = cpu_by_process(server_pid)
         start = time.monotonic()
         learners = [PageLearner(base, page_path, statics, timeout_s)
                     for _ in range(pages - browsers)]
@@ -72,28 +73,45 @@ async def crowd(base: str, page_path: str, pages: int, browsers: int, statics: l
             done.append((learner.seconds if learner.seconds is not None else float("inf"),
                          learner.error or ("done (no browser)" if learner.seconds is not None
                                            else "still waiting")))
-        used = {k: round(v - before.get(k, 0.0), 1) for k, v in cpu_seconds().items()}
+        used = cpu_used(before, cpu_by_process(server_pid))
         for learner in learners:
             learner.close()
         await browser.close()
         return sorted(done), used
 
 
-def cpu_seconds() -> dict:
-    """cpu seconds so far of chromium's processes, the kernels and the rest of the server."""
-    out = {"chromium": 0.0, "kernels": 0.0, "server": 0.0}
-    for proc in psutil.process_iter(["name", "cmdline"]):
-        try:
-            line = " ".join(proc.info["cmdline"] or [])
-            side = "chromium" if "chrom" in (proc.info["name"] or "") else \
-                "kernels" if "ipykernel" in line else \
-                "server" if "voila" in line or "skipviz" in line else None
-            if side:
-                t = proc.cpu_times()
-                out[side] += t.user + t.system
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
-            continue
+def _s(seconds: float) -> float | None:
+    return round(seconds, 1) if math.isfinite(seconds) else None
+
+
+def cpu_by_process(server_pid: int) -> dict:
+    """pid -> (side, cpu seconds so far) of chromium (this process' descendants), the kernels
+    and the rest of the server (the server process' own tree): nothing else on the machine."""
+    out = {}
+    server = psutil.Process(server_pid)
+    for side_of, procs in ((lambda p: "server", [server]),
+                           (lambda p: "kernels" if "ipykernel" in " ".join(p.cmdline())
+                            else "server", server.children(recursive=True)),
+                           (lambda p: "chromium" if "chrom" in p.name() else None,
+                            psutil.Process().children(recursive=True))):
+        for proc in procs:
+            try:
+                side = side_of(proc)
+                if side:
+                    t = proc.cpu_times()
+                    out[proc.pid] = (side, t.user + t.system)
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
     return out
+
+
+def cpu_used(before: dict, after: dict) -> dict:
+    """cpu seconds each side used between two cpu_by_process() readings, process by process
+    (a process that ended in between is not counted: its last reading is lost with it)."""
+    used = {"chromium": 0.0, "kernels": 0.0, "server": 0.0}
+    for pid, (side, seconds) in after.items():
+        used[side] += seconds - (before[pid][1] if pid in before else 0.0)
+    return {k: round(v, 1) for k, v in used.items()}
 
 
 async def record_statics(base: str, page_path: str, timeout_s: float) -> list[str]:
@@ -164,13 +182,14 @@ def main() -> None:
         at_rest = memory(server)
         with StaticProbe(server.port) as probe:
             done, used = asyncio.run(crowd(server.url, page_path, args.pages, browsers, statics,
-                                           args.timeout))
+                                           args.timeout, server.proc.pid))
         seconds = [d for d, _ in done]
         report = {"pages": args.pages, "browsers": browsers, "pool": args.pool,
                   "query": args.query, "static_files_per_page": len(statics),
                   "cpu_s": used,
-                  "done_s": [round(d, 1) for d in seconds], "all_done_s": round(seconds[-1], 1),
-                  "median_done_s": round(statistics.median(seconds), 1),
+                  # null: a page not done before --timeout (json has no infinity)
+                  "done_s": [_s(d) for d in seconds], "all_done_s": _s(seconds[-1]),
+                  "median_done_s": _s(statistics.median(seconds)),
                   "statuses": sorted({status for _, status in done}),
                   "static_worst_ms": round(probe.worst * 1000),
                   "pool_kernels_at_rest": at_rest, "kernels_after": memory(server)}
