@@ -87,21 +87,22 @@ def _s(seconds: float) -> float | None:
 def cpu_by_process(server_pid: int) -> dict:
     """pid -> (side, cpu seconds so far) of chromium (this process' descendants), the kernels
     and the rest of the server (the server process' own tree): nothing else on the machine."""
-    out = {}
     server = psutil.Process(server_pid)
-    for side_of, procs in ((lambda p: "server", [server]),
-                           (lambda p: "kernels" if "ipykernel" in " ".join(p.cmdline())
-                            else "server", server.children(recursive=True)),
-                           (lambda p: "chromium" if "chrom" in p.name() else None,
-                            psutil.Process().children(recursive=True))):
-        for proc in procs:
-            try:
-                side = side_of(proc)
-                if side:
-                    t = proc.cpu_times()
-                    out[proc.pid] = (side, t.user + t.system)
-            except (psutil.NoSuchProcess, psutil.AccessDenied):
-                continue
+    trees = [(p, False) for p in [server, *server.children(recursive=True)]]
+    trees += [(p, True) for p in psutil.Process().children(recursive=True)]
+    out = {}
+    for proc, ours in trees:
+        try:  # a process may end while it is read
+            if ours:  # this process' tree: only chromium counts (not playwright's driver)
+                if "chrom" not in proc.name():
+                    continue
+                side = "chromium"
+            else:
+                side = "kernels" if "ipykernel" in " ".join(proc.cmdline()) else "server"
+            t = proc.cpu_times()
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        out[proc.pid] = (side, t.user + t.system)
     return out
 
 
