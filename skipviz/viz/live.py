@@ -32,10 +32,14 @@ GREY = "#BBBBBB"
 # still shows its exact loss). a target is an svg node the page lays out: 2000 steps of
 # targets made the loss panel the heaviest part of a fresh page
 HOVER_POINTS = 60
+# data points a decision map draws at most (an even subsample of a larger set): each is three
+# svg nodes the page builds and styles, and two maps of 400 points were half of a fresh
+# dashboard's nodes (5185 -> 3145 with 60); the boundary is still computed on every point
+MAP_POINTS = 150
 
 __all__ = ["DecisionMap", "GradientHeatmap", "GradientProfile", "LossCurves", "NetworkDiagram",
-           "UpdateSizes", "assign", "band_size", "hover_steps", "live_figure", "log_range", "near",
-           "steady_log_range", "widget_tree"]
+           "UpdateSizes", "assign", "band_size", "evenly_spaced", "hover_steps", "live_figure",
+           "log_range", "near", "steady_log_range", "widget_tree"]
 
 
 def live_figure(title: str = "", x_label: str = "", y_label: str = "", *, log_y: bool = False,
@@ -148,12 +152,17 @@ def widget_tree(root) -> list:
     return list(found.values())
 
 
-def hover_steps(n: int, most: int = HOVER_POINTS):
-    """the steps of an n-step history that get a hover target: all of them up to `most`,
-    else `most` evenly spaced ones, the first and the last always among them."""
+def evenly_spaced(n: int, most: int):
+    """indices into n items: all of them up to `most`, else `most` evenly spaced ones, the
+    first and the last always among them."""
     if n <= most:
         return np.arange(n)
     return np.unique(np.linspace(0, n - 1, most).round().astype(int))
+
+
+def hover_steps(n: int, most: int = HOVER_POINTS):
+    """the steps of an n-step history that get a hover target (evenly_spaced)."""
+    return evenly_spaced(n, most)
 
 
 def band_size(steps: int) -> int:
@@ -459,8 +468,9 @@ def fit_heat_colors(scale: bq.ColorScale, *grad_norms):
 class DecisionMap:
     """p(class 1) over the data's plane (class colours through white), the data on top.
 
-    points show their coordinates and class on hover; `on_click(fn)` hands clicks on the
-    empty plane to fn(x, y) (drawing a dataset).
+    points show their coordinates and class on hover (at most MAP_POINTS of them, evenly
+    spaced through the data); `on_click(fn)` hands clicks on the empty plane to fn(x, y)
+    (drawing a dataset).
     """
 
     def __init__(self, X, y, n: int = 60, margin: float = 0.3, width: int = 250,
@@ -489,12 +499,14 @@ class DecisionMap:
         lo = (X.min(0) if len(X) else np.full(2, -1.0)) - self.margin
         hi = (X.max(0) if len(X) else np.full(2, 1.0)) + self.margin
         self.xs, self.ys = np.linspace(lo[0], hi[0], self.n), np.linspace(lo[1], hi[1], self.n)
+        shown = evenly_spaced(len(X), MAP_POINTS)
         with self.figure.hold_sync():
             self.x.min, self.x.max = float(lo[0]), float(hi[0])
             self.y.min, self.y.max = float(lo[1]), float(hi[1])
-            self._known = len(X)  # set first: the new arrays are not a click
+            self._known = len(shown)  # set first: the new arrays are not a click
             with self.points.hold_sync():
-                self.points.x, self.points.y, self.points.color = X[:, 0], X[:, 1], y
+                self.points.x, self.points.y = X[shown, 0], X[shown, 1]
+                self.points.color = y[shown]
             with self.grid.hold_sync():
                 self.grid.x, self.grid.y = self.xs, self.ys
 

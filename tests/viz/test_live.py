@@ -6,8 +6,11 @@ import bqplot as bq
 import numpy as np
 import pytest
 
+from skipviz.core.data import make_dataset
 from skipviz.viz.live import (
     HOVER_POINTS,
+    MAP_POINTS,
+    DecisionMap,
     GradientProfile,
     LossCurves,
     NetworkDiagram,
@@ -153,3 +156,30 @@ def test_a_live_diagram_skips_colours_that_did_not_visibly_change(monkeypatch):
     np.testing.assert_allclose(d.main[0].color, np.log10(g * 3))
     d.show(0, 0.5, g * 3, "α=0.5", live=True)  # another variant in the slot: drawn anew
     assert list(d.names.text) == ["α=0.5"]
+
+
+def test_a_map_draws_an_even_subsample_of_a_large_dataset_and_a_click_still_adds_a_point():
+    X, y = (np.asarray(a) for a in make_dataset("spirals", n=400, seed=0))
+    m = DecisionMap(X, y, n=10)
+    shown = np.asarray(m.points.x)
+    assert len(shown) == MAP_POINTS < len(X)
+    # the drawn points are data points, evenly spaced through the set, both ends kept
+    picked = [int(np.flatnonzero(X[:, 0] == v)[0]) for v in shown]
+    assert picked[0] == 0 and picked[-1] == len(X) - 1 and np.all(np.diff(picked) > 0)
+    np.testing.assert_array_equal(m.points.y, X[picked, 1])
+    np.testing.assert_array_equal(m.points.color, y[picked])
+    share = float(np.mean(m.points.color))
+    assert abs(share - y.mean()) < 0.1, share  # both classes, in about their proportions
+    # the plane still spans every point, drawn or not
+    assert m.x.min <= X[:, 0].min() and m.x.max >= X[:, 0].max()
+    assert m.y.min <= X[:, 1].min() and m.y.max >= X[:, 1].max()
+    # bqplot's 'add' interaction grows the drawn arrays by the click: that point comes back
+    clicks = []
+    m.on_click(lambda a, b: clicks.append((a, b)))
+    m.points.x, m.points.y = np.append(shown, 0.25), np.append(m.points.y, -0.5)
+    assert clicks == [(0.25, -0.5)]
+    # a small set (a drawn one holds at most 120 points) is drawn whole
+    small = DecisionMap(X[:40], y[:40], n=10)
+    np.testing.assert_array_equal(small.points.x, X[:40, 0])
+    print(f"{len(shown)} of {len(X)} points drawn, class-1 share {share:.2f} "
+          f"(data {y.mean():.2f})")
