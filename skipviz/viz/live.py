@@ -34,7 +34,7 @@ GREY = "#BBBBBB"
 HOVER_POINTS = 60
 # data points a decision map draws at most (an even subsample of a larger set): each is three
 # svg nodes the page builds and styles, and two maps of 400 points were half of a fresh
-# dashboard's nodes (5185 -> 3145 with 60); the boundary is still computed on every point
+# dashboard's nodes (5185 -> 3685 with 150); the boundary is still computed on every point
 MAP_POINTS = 150
 
 __all__ = ["DecisionMap", "GradientHeatmap", "GradientProfile", "LossCurves", "NetworkDiagram",
