@@ -165,6 +165,12 @@ def hover_steps(n: int, most: int = HOVER_POINTS):
     return evenly_spaced(n, most)
 
 
+def _on_log_axis(values) -> np.ndarray:
+    # a line takes a NaN as a gap; a scatter point at NaN (a loss or gradient of exactly 0,
+    # made NaN by positive()) is an svg transform the browser logs as an error: leave it out
+    return np.isfinite(values)
+
+
 def band_size(steps: int) -> int:
     """steps per band, so one history needs at most MAX_BANDS marks."""
     return max(1, math.ceil(steps / MAX_BANDS))
@@ -245,7 +251,9 @@ class GradientProfile(NotedPanel):
                 assign(m, x=x, y=y, colors=[color], labels=[name],
                        **_stroke(focused, bold=2.4, thin=1.0))
             else:
-                assign(m, x=x, y=y, colors=[color], opacities=[1.0 if on else 0.5])
+                drawn = _on_log_axis(y)
+                assign(m, x=x[drawn], y=y[drawn], colors=[color],
+                       opacities=[1.0 if on else 0.5])
 
     def fit(self, *profiles, depth: int):
         """the axes fit `profiles` (the y range) and layers 1..depth."""
@@ -324,7 +332,9 @@ class LossCurves(NotedPanel):
                    **_stroke(self.focus[slot]))
         if not live and n != self.hover_sent[slot]:
             steps = hover_steps(n)
-            assign(self.hover[slot], x=steps.astype(np.float64), y=positive(losses[steps]),
+            y = positive(losses[steps])
+            drawn = _on_log_axis(y)
+            assign(self.hover[slot], x=steps[drawn].astype(np.float64), y=y[drawn],
                    colors=[color], visible=True)
             self.hover_sent[slot] = n
         self.sent[slot] = max(n, sent)

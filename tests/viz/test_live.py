@@ -183,3 +183,25 @@ def test_a_map_draws_an_even_subsample_of_a_large_dataset_and_a_click_still_adds
     np.testing.assert_array_equal(small.points.x, X[:40, 0])
     print(f"{len(shown)} of {len(X)} points drawn, class-1 share {share:.2f} "
           f"(data {y.mean():.2f})")
+
+
+def test_a_loss_or_gradient_of_exactly_zero_gets_no_point_on_a_log_axis():
+    # a residual net's cross-entropy can underflow to exactly 0 in float32 (a ci run's
+    # storm ended on one): a scatter point there has a NaN position, which the browser logs
+    # as an error. the line keeps the step as a gap; the hover targets and dots leave it out
+    loss = LossCurves(slots=1)
+    loss.reset(steps=10, alphas=(1.0,))
+    losses = np.array([0.7, 0.3, 0.1, 0.0, 0.0, 0.02, -0.0, 0.01, np.nan, 0.005])
+    loss.extend(0, losses, live=False)
+    hover = loss.hover[0]
+    np.testing.assert_array_equal(hover.x, [0, 1, 2, 5, 7, 9])
+    np.testing.assert_array_equal(hover.y, losses[[0, 1, 2, 5, 7, 9]])
+    drawn = np.concatenate([m.y for m in loss.lines[0] if m.visible])
+    assert np.isnan(drawn).any()  # the curve has its gaps
+    p = GradientProfile(slots=1)
+    step0 = np.array([1.0, 0.0, 0.01, np.inf])
+    p.show(0, 0.0, step0, step0 / 2)
+    for dots in (p.dots[0], p.shown_dots[0]):
+        np.testing.assert_array_equal(dots.x, [1.0, 3.0])
+        assert np.isfinite(dots.y).all()
+    assert len(p.start[0].x) == 4  # the line keeps every layer, gaps included
