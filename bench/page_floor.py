@@ -27,6 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import nbformat
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,13 +59,10 @@ PAGES = {
 
 def notebook(source: str, folder: Path, name: str) -> str:
     """a one-cell notebook in `folder`; its path."""
-    cell = {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
-            "source": source}
-    nb = {"cells": [cell], "nbformat": 4, "nbformat_minor": 5,
-          "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                      "language": "python"}}}
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)], metadata={
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
     path = folder / f"{name}.ipynb"
-    path.write_text(json.dumps(nb))
+    nbformat.write(nb, path)
     return str(path)
 
 
