@@ -136,7 +136,7 @@ class DashboardFigures:
             # every live frame moves the loss and the profiles; after the first, which draws
             # every panel, the heatmaps take turns with the net and the update sizes, a frame
             # each: a third fewer messages for the kernel's one core to send, and each panel
-            # still moves five times a second
+            # still moves four times a second
             self._frames = self._frames + 1 if following else 0
             turn = self._frames % 2 if self._frames > 1 else None
             for slot, s in enumerate(snaps):

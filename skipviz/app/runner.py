@@ -26,11 +26,16 @@ from .store import ResultStore
 
 DATA_POINTS = 400
 SETTLE = 0.04  # seconds of quiet that end a burst of changes before training starts
-PUBLISH_EVERY = 0.1  # seconds between live frames: 10 a second
-BOUNDARY_EVERY = 0.5  # seconds between live decision grids (each costs a forward pass)
+# seconds between live frames: 8 a second, which the page shows as 12-16 visible updates (its
+# messages land over more than one animation frame). every frame costs the kernel's one core
+# ~11 widget messages to send and the server to relay (~0.7 ms each here): at 10 a second the
+# page lagged the engine 1.28-1.35x at depth 60, a fifth fewer frames give some of that back
+PUBLISH_EVERY = 0.125
+BOUNDARY_EVERY = 0.75  # seconds between live decision grids (each costs a forward pass)
 # a live grid is coarser than a finished run's: at depth 60 a 50 x 50 grid costs ~25 ms a
-# variant, 10 % of the training core at two a second; 24 x 24 costs ~7 ms
-LIVE_GRID = 24
+# variant, 10 % of the training core at two a second; 20 x 20 costs ~6 ms, and at one every
+# 0.75 s the live maps take ~2 % of the core instead of ~4 % (24 x 24 every 0.5 s)
+LIVE_GRID = 20
 REPLAY_SECONDS = 1.2  # a stored run plays through its steps in about this long
 PAUSE_POLL = 0.05
 
