@@ -28,12 +28,13 @@ import time
 from pathlib import Path
 
 import nbformat
-import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "tests" / "serve"))
 
+from bench_crowd import cpu_by_process, cpu_used  # noqa: E402
 from dashboard_latency import ARGS, CHROMIUM, TIMEOUT, settle  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 from support.voila_server import VoilaServer  # noqa: E402
@@ -66,24 +67,15 @@ def notebook(source: str, folder: Path, name: str) -> str:
     return str(path)
 
 
-def chromium_cpu() -> float:
-    """cpu seconds so far of every chromium process this process started."""
-    total = 0.0
-    for proc in psutil.Process().children(recursive=True):
-        try:  # a process may end while it is read
-            if "chrom" in proc.name():
-                total += sum(proc.cpu_times()[:2])
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
-            continue
-    return total
-
-
-def fresh_page(browser, url: str) -> dict:
+def fresh_page(browser, server) -> dict:
     page = browser.new_page(viewport={"width": 1450, "height": 1000})
-    cpu, start = chromium_cpu(), time.perf_counter()
-    page.goto(url, timeout=TIMEOUT)
+    cpu, start = cpu_by_process(server.proc.pid), time.perf_counter()
+    page.goto(server.url, timeout=TIMEOUT)
     page.wait_for_function(DONE, timeout=TIMEOUT, polling=50)
-    row = {"seen_s": time.perf_counter() - start, "chromium_cpu_s": chromium_cpu() - cpu,
+    seen = time.perf_counter() - start
+    # per process: a renderer of an earlier page that exits meanwhile takes nothing off
+    used = cpu_used(cpu, cpu_by_process(server.proc.pid), digits=2)
+    row = {"seen_s": seen, "chromium_cpu_s": used["chromium"],
            "dom_nodes": page.evaluate("document.querySelectorAll('*').length")}
     page.close(run_before_unload=True)
     return row
@@ -109,7 +101,7 @@ def main(repeats: int):
                 settle(server, fills)
             for i in range(repeats + 1):
                 for name, (server, fills) in servers.items():
-                    row = fresh_page(browser, server.url)
+                    row = fresh_page(browser, server)
                     print(json.dumps({"page": name, "round": i,
                                       **{k: round(v, 2) for k, v in row.items()}}), flush=True)
                     if i:

@@ -26,10 +26,11 @@ from .store import ResultStore
 
 DATA_POINTS = 400
 SETTLE = 0.04  # seconds of quiet that end a burst of changes before training starts
-# seconds between live frames: 8 a second, which the page shows as 12-16 visible updates (its
-# messages land over more than one animation frame). every frame costs the kernel's one core
-# ~11 widget messages to send and the server to relay (~0.7 ms each here): at 10 a second the
-# page lagged the engine 1.28-1.35x at depth 60, a fifth fewer frames give some of that back
+# seconds between live frames: 8 a second, which the page showed as ~19 visible updates a
+# second (medians of three runs: a frame's messages land over more than one animation frame).
+# every frame costs the kernel's one core ~11 widget messages to send and the server to relay
+# (~0.7 ms each here): at 10 a second the page lagged the engine 1.28-1.35x at depth 60, a
+# fifth fewer frames give some of that back
 PUBLISH_EVERY = 0.125
 BOUNDARY_EVERY = 0.75  # seconds between live decision grids (each costs a forward pass)
 # a live grid is coarser than a finished run's: at depth 60 a 50 x 50 grid costs ~25 ms a

@@ -106,13 +106,13 @@ def cpu_by_process(server_pid: int) -> dict:
     return out
 
 
-def cpu_used(before: dict, after: dict) -> dict:
+def cpu_used(before: dict, after: dict, digits: int = 1) -> dict:
     """cpu seconds each side used between two cpu_by_process() readings, process by process
     (a process that ended in between is not counted: its last reading is lost with it)."""
     used = {"chromium": 0.0, "kernels": 0.0, "server": 0.0}
     for pid, (side, seconds) in after.items():
         used[side] += seconds - (before[pid][1] if pid in before else 0.0)
-    return {k: round(v, 1) for k, v in used.items()}
+    return {k: round(v, digits) for k, v in used.items()}
 
 
 async def record_statics(base: str, page_path: str, timeout_s: float) -> list[str]:
