@@ -12,6 +12,7 @@ import html
 import math
 import os
 import threading
+import time
 from dataclasses import asdict, replace
 
 import ipywidgets as W
@@ -74,6 +75,11 @@ class App:
         # that moment was taken for the app's own move and ignored
         self._local = threading.local()
         self._lock = threading.Lock()
+        # when the page's query came (apply_query) and when a frame last finished landing in
+        # the widgets: a page's snapshot of the widgets is taken after its query, so it holds
+        # every frame that finished before (see _on_shown)
+        self._query_at: float | None = None
+        self._published_at = -math.inf
         self._build_controls()
         self.runner = Runner(self._publish, store=store)
         X, y = self.runner.dataset(self.settings)
@@ -112,6 +118,7 @@ class App:
         settings, notes = parse_query(query)
         self._notes = [tr(settings.lang, "note_query", msg=n) for n in notes]
         self.notes.value = self._notes_text()
+        self._query_at = time.monotonic()  # before the run it may start: its frames land after
         if settings != self.settings:
             self._show(settings)
             self._request(settings)
@@ -464,7 +471,11 @@ class App:
         with self._lock:
             for widget in (self.status, self.reading, self.notes, self.link):
                 widget.send_state()
-        self.figures.redraw()
+        # the figures' marks are most of a page's state: sending them all again cost a fresh
+        # page ~0.1 s of the browser's cpu. a frame can only have been missed if it landed
+        # after the page's query (a pre-heated kernel replays the default long before)
+        if self._query_at is None or self._published_at >= self._query_at:
+            self.figures.redraw()
 
     # downloads
 
@@ -506,6 +517,7 @@ class App:
             self._transport(running=busy, steps_run=progress.step)
         if not busy:
             self.download.value = ""
+        self._published_at = time.monotonic()
 
     def _set_state(self, state: str, text: str):
         with self._lock:

@@ -90,6 +90,28 @@ def test_a_class_opens_the_dashboard_at_once(browser):  # noqa: F811
         assert len(kernels(server)) <= 1
 
 
+def test_the_figures_go_again_only_if_a_frame_landed_after_the_pages_query(monkeypatch):
+    # a pre-heated kernel replays the default long before its page comes: the page's snapshot
+    # of the widgets, taken after its query, holds every mark, and sending them all again
+    # cost the browser ~0.1 s; a frame that landed after the query may have been missed
+    app = App(Settings(depth=6, width=8, steps=20))
+    try:
+        assert app.wait(120) is not None
+        redraws = []
+        monkeypatch.setattr(app.figures, "redraw", lambda: redraws.append(app.runner.last))
+        app.status.set_state({"_view_count": 1})  # no query yet (not voila's page): resend
+        assert len(redraws) == 1
+        app.apply_query("")  # the page's query, after the run: its snapshot holds it all
+        app.status.set_state({"_view_count": 2})
+        assert len(redraws) == 1
+        app.apply_query("depth=5")  # a setting of its own trains after the query
+        assert app.wait(120) is not None and app.settings.depth == 5
+        app.status.set_state({"_view_count": 3})
+        assert len(redraws) == 2 and redraws[-1].snaps[0].grad_norms.shape[1] == 5
+    finally:
+        app.close()
+
+
 def test_a_page_that_listens_late_gets_the_last_words_again(monkeypatch):
     # the crowd test's failure before the fix: a page took its snapshot of the widgets at
     # "step 190/200", and the "done" that followed reached it before it listened
