@@ -503,6 +503,14 @@ class App:
         self._render(progress)
 
     def _render(self, progress: Progress):
+        # a frame half sent is newer than any query (see _on_shown); its end time once sent
+        self._published_at = math.inf
+        try:
+            self._draw(progress)
+        finally:
+            self._published_at = time.monotonic()
+
+    def _draw(self, progress: Progress):
         lang = self.settings.lang
         snaps = progress.snaps
         focus = self.settings.focus_alpha if len(snaps) > 1 else None
@@ -517,7 +525,6 @@ class App:
             self._transport(running=busy, steps_run=progress.step)
         if not busy:
             self.download.value = ""
-        self._published_at = time.monotonic()
 
     def _set_state(self, state: str, text: str):
         with self._lock:
